@@ -422,7 +422,7 @@ the manifest files first lets the install layer stay cached until the dependenci
 					continue
 				}
 				p.atCmd(c, fmt.Sprintf("%s runs after %s at line %d copies the whole build context, so every code change reinstalls all dependencies; copy %s first, install, then copy the rest",
-					quote(c), copied.Keyword, copied.Line, strings.Join(files, " and ")))
+					quote(c), copied.Keyword, copied.Line, strings.Join(baseNames(files), " and ")))
 			}
 		}
 	}
@@ -545,3 +545,12 @@ processes to start), and readers of the Dockerfile are misled about what the con
 		}
 	}
 }}
+
+// baseNames reduces manifest paths to the names to copy from the context.
+func baseNames(files []string) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = path.Base(f)
+	}
+	return out
+}

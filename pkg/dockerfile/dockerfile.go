@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/bulwarksec/bulwark/pkg/inputerr"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -152,31 +153,14 @@ func (in *Instruction) Flag(name string) (string, bool) {
 // without their '#'.
 func (in *Instruction) Comments() []string { return in.Node.PrevComment }
 
-// ParseError is returned when a Dockerfile cannot be parsed. Line is 0 when
-// the error has no position.
-type ParseError struct {
-	File string
-	Line int
-	Err  error
-}
-
-func (e *ParseError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-func (e *ParseError) Unwrap() error { return e.Err }
-
 // Parse reads a Dockerfile. name is used in errors and in File.Path.
 func Parse(name string, r io.Reader) (*File, error) {
 	src, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
-		return nil, &ParseError{File: name, Err: err}
+		return nil, &inputerr.Error{File: name, Err: err}
 	}
 	if len(src) > MaxSize {
-		return nil, &ParseError{File: name, Err: fmt.Errorf("larger than %d bytes; not a Dockerfile", MaxSize)}
+		return nil, &inputerr.Error{File: name, Err: fmt.Errorf("larger than %d bytes; not a Dockerfile", MaxSize)}
 	}
 	return ParseBytes(name, src)
 }
@@ -187,11 +171,11 @@ func ParseBytes(name string, src []byte) (f *File, err error) {
 	// input; a panic on hostile input must become an error, not a crash.
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, &ParseError{File: name, Err: fmt.Errorf("parser failed: %v", r)}
+			f, err = nil, &inputerr.Error{File: name, Err: fmt.Errorf("parser failed: %v", r)}
 		}
 	}()
 	if bytes.IndexByte(src, 0) >= 0 {
-		return nil, &ParseError{File: name, Err: errors.New("binary file (contains NUL bytes); not a Dockerfile")}
+		return nil, &inputerr.Error{File: name, Err: errors.New("binary file (contains NUL bytes); not a Dockerfile")}
 	}
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
@@ -234,13 +218,13 @@ func ParseBytes(name string, src []byte) (f *File, err error) {
 				f.MetaArgs = append(f.MetaArgs, in)
 				continue
 			}
-			return nil, &ParseError{File: name, Line: in.Line, Err: fmt.Errorf("%s before the first FROM", in.Keyword)}
+			return nil, &inputerr.Error{File: name, Line: in.Line, Err: fmt.Errorf("%s before the first FROM", in.Keyword)}
 		}
 		in.Stage = cur
 		cur.Instructions = append(cur.Instructions, in)
 	}
 	if len(f.Stages) == 0 {
-		return nil, &ParseError{File: name, Err: errors.New("no FROM instruction")}
+		return nil, &inputerr.Error{File: name, Err: errors.New("no FROM instruction")}
 	}
 	f.markFinal()
 	f.parseScripts()
@@ -299,7 +283,7 @@ func (e metaEnv) Keys() []string {
 // locate turns a BuildKit error into a ParseError with the first line it
 // names.
 func locate(name string, err error) error {
-	pe := &ParseError{File: name, Err: err}
+	pe := &inputerr.Error{File: name, Err: err}
 	var le *parser.LocationError
 	if errors.As(err, &le) {
 		pe.Err = errors.Unwrap(le)

@@ -1,0 +1,24 @@
+// Command bulwark hardens containers from Dockerfile to registry. All of
+// its logic lives in the library packages; see internal/cli.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/bulwarksec/bulwark/internal/cli"
+	"golang.org/x/term"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cli.Run(ctx, os.Args[1:], &cli.Streams{
+		In:         os.Stdin,
+		Out:        os.Stdout,
+		Err:        os.Stderr,
+		IsTerminal: func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
+	})
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/internal/version"
+	"github.com/bulwarksec/bulwark/pkg/config"
+	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/inputerr"
+	"github.com/bulwarksec/bulwark/pkg/policy"
+	"github.com/bulwarksec/bulwark/pkg/report"
+	"github.com/spf13/cobra"
+)
+
+// findingsFlags are the flags of every command that reports findings:
+// output format and file, the gate, ignores and the config file. Each
+// command adds them with addTo and uses them through its methods, so no
+// command copies them field by field.
+type findingsFlags struct {
+	format     string
+	output     string
+	failOn     string
+	ignore     []string
+	ignoreFile string
+	configPath string
+}
+
+func (f *findingsFlags) addTo(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, json or sarif")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding at or above this severity remains: critical, high, medium, low or info")
+	fl.StringSliceVar(&f.ignore, "ignore", nil, "rule or vulnerability IDs (or aliases such as DL3008) not to report; repeat or separate with commas")
+	fl.StringVar(&f.ignoreFile, "ignore-file", "", "ignore file (default: "+policy.IgnoreFileName+" beside the config file, or in the working directory)")
+	fl.StringVar(&f.configPath, "config", "", "config file (default: the first .bulwark.yaml found upward from the working directory)")
+}
+
+// setup loads the config file and builds the policy from it and the flags.
+func (f *findingsFlags) setup(s *Streams) (*config.Config, *policy.Policy, error) {
+	if _, err := report.ParseFormat(f.format); err != nil {
+		return nil, nil, &exitError{code: ExitInput, msg: "--format: " + err.Error()}
+	}
+	wd := s.WorkDir
+	if wd == "" {
+		wd, _ = os.Getwd()
+	}
+	var cfg *config.Config
+	var err error
+	if f.configPath != "" {
+		cfg, err = config.Load(f.configPath)
+	} else {
+		cfg, err = config.Find(wd)
+	}
+	if err != nil {
+		return nil, nil, inputError(err)
+	}
+	pol := &policy.Policy{Severity: cfg.Severity, Disabled: cfg.Disable}
+	failOn := cfg.FailOn
+	if f.failOn != "" {
+		failOn = f.failOn
+	}
+	if failOn != "" {
+		sev, err := finding.ParseSeverity(failOn)
+		if err != nil || sev == finding.Unknown {
+			return nil, nil, &exitError{code: ExitInput, msg: fmt.Sprintf("--fail-on: unknown severity %q (want critical, high, medium, low or info)", failOn)}
+		}
+		pol.FailOn = sev
+	}
+	ignorePath, explicit := f.ignoreFile, f.ignoreFile != ""
+	switch {
+	case explicit:
+	case cfg.IgnoreFile != "":
+		ignorePath, explicit = filepath.Join(cfg.Dir(), cfg.IgnoreFile), true
+	case cfg.Dir() != "":
+		ignorePath = filepath.Join(cfg.Dir(), policy.IgnoreFileName)
+	default:
+		ignorePath = filepath.Join(wd, policy.IgnoreFileName)
+	}
+	if _, statErr := os.Stat(ignorePath); statErr == nil || explicit {
+		ig, err := policy.LoadIgnoreFile(ignorePath)
+		if err != nil {
+			return nil, nil, inputError(err)
+		}
+		pol.Ignores = ig
+		pol.IgnoreBase, _ = filepath.Abs(filepath.Dir(ignorePath))
+	}
+	pol.Ignores = append(pol.Ignores, policy.CommandLineIgnores(f.ignore)...)
+	return cfg, pol, nil
+}
+
+// inputError turns an error loading the user's files into exit code 2 with
+// its one-line message.
+func inputError(err error) error {
+	var ie *inputerr.Error
+	if errors.As(err, &ie) {
+		return &exitError{code: ExitInput, msg: ie.Error()}
+	}
+	return &exitError{code: ExitInput, msg: err.Error()}
+}
+
+// finish applies the policy to the findings, writes the report, prints
+// warnings and input errors to stderr, and returns the exit status.
+func (f *findingsFlags) finish(s *Streams, pol *policy.Policy, r *report.Report, fs []finding.Finding, suppressed int, inputErrs []error) error {
+	res := pol.Apply(fs)
+	r.SchemaVersion = report.SchemaVersion
+	r.Tool = report.Tool{Name: "bulwark", Version: version.String()}
+	r.Findings = res.Findings
+	r.Suppressed = suppressed + len(res.Suppressed)
+	r.Warnings = append(r.Warnings, res.Warnings...)
+	for _, e := range inputErrs {
+		ie := report.InputError{Message: e.Error()}
+		var x *inputerr.Error
+		if errors.As(e, &x) {
+			ie = report.InputError{File: x.File, Line: x.Line, Message: x.Err.Error()}
+		}
+		r.Errors = append(r.Errors, ie)
+	}
+	format, _ := report.ParseFormat(f.format)
+	opts := report.Options{Color: f.output == "" && s.IsTerminal != nil && s.IsTerminal() && s.getenv("NO_COLOR") == ""}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, r, format, opts); err != nil {
+		return err
+	}
+	if f.output != "" {
+		if err := writeFileAtomic(f.output, buf.Bytes()); err != nil {
+			return &exitError{code: ExitInput, msg: err.Error()}
+		}
+	} else if _, err := s.Out.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(s.Err, "bulwark: warning: %s\n", w)
+	}
+	for _, e := range inputErrs {
+		fmt.Fprintf(s.Err, "bulwark: %s\n", oneLine(e.Error()))
+	}
+	switch {
+	case len(inputErrs) > 0:
+		return &exitError{code: ExitInput}
+	case pol.Fails(r.Findings):
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+// oneLine keeps a message to one line, whatever a parser put in it.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// writeFileAtomic writes data to a temporary file beside name and renames
+// it into place, so a reader never sees half a report.
+func writeFileAtomic(name string, data []byte) error {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, unwrapPath(err))
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("writing %s: %w", name, unwrapPath(err))
+	}
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,105 @@
+// Package cli is Bulwark's command line: one file per verb, each turning
+// flags into a library call and rendering the result. It holds no logic of
+// its own beyond that, and no global state.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, the contract scripts rely on.
+const (
+	ExitOK = 0
+	// ExitFindings: a finding at or above --fail-on remains.
+	ExitFindings = 1
+	// ExitInput: bad usage, or input that could not be read.
+	ExitInput = 2
+)
+
+// exitError carries an exit code up to Run, with a message already
+// printed (or none to print).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// Streams are the standard streams a command uses; tests supply buffers.
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+	// Getenv reads the environment (NO_COLOR ...); nil means os.Getenv.
+	Getenv func(string) string
+	// IsTerminal reports whether Out is a terminal; nil means never.
+	IsTerminal func() bool
+	// WorkDir is where the config search starts; "" means the process's.
+	WorkDir string
+}
+
+func (s *Streams) getenv(k string) string {
+	if s.Getenv != nil {
+		return s.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+// NewRoot builds the bulwark command tree.
+func NewRoot(s *Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bulwark",
+		Short: "Harden containers from Dockerfile to registry",
+		Long: `Bulwark checks what goes into a container image and how it runs: Dockerfiles,
+image contents and layers, known vulnerabilities, Kubernetes and Compose settings,
+and registry signing and retention, in one report with one severity gate.`,
+		Example: `  # Lint every Dockerfile under the current directory
+  bulwark lint .
+
+  # Fail a CI job on high or critical findings, with SARIF for code scanning
+  bulwark lint --fail-on high --format sarif --output bulwark.sarif .
+
+  # Lint from standard input
+  cat Dockerfile | bulwark lint -`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: ExitInput, msg: fmt.Sprintf("%v (see '%s --help')", err, c.CommandPath())}
+	})
+	root.AddCommand(newLintCommand(s), newVersionCommand(s))
+	return root
+}
+
+// Run executes the command line args and returns the exit code. Errors are
+// printed as one line on s.Err.
+func Run(ctx context.Context, args []string, s *Streams) int {
+	root := NewRoot(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(s.Err, "bulwark: %s\n", ee.msg)
+		}
+		return ee.code
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, "accepts") || strings.Contains(msg, "arg(s)") {
+		msg += " (see 'bulwark --help')"
+	}
+	fmt.Fprintf(s.Err, "bulwark: %s\n", msg)
+	return ExitInput
+}

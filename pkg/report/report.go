@@ -1,0 +1,136 @@
+// Package report renders one Report (what was checked, the findings that
+// remain after policy, and what could not be read) in the formats users and
+// machines read: a table for people, versioned JSON, and SARIF 2.1.0 for
+// code-scanning dashboards.
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/rule"
+)
+
+// SchemaVersion is the version of the JSON report. It changes only when a
+// field changes meaning or disappears; new fields do not bump it.
+const SchemaVersion = 1
+
+// Report is the result of one Bulwark run.
+type Report struct {
+	SchemaVersion int `json:"schemaVersion"`
+	// Tool is the producing tool and version.
+	Tool   Tool   `json:"tool"`
+	Target Target `json:"target"`
+	// Findings that remain after ignores, sorted by location.
+	Findings []finding.Finding `json:"findings"`
+	// Suppressed counts findings hidden by ignores or disabled rules.
+	Suppressed int `json:"suppressed"`
+	// Errors are inputs that could not be checked; the others were.
+	Errors []InputError `json:"errors,omitempty"`
+	// Warnings are notes for the user (an expired ignore entry ...).
+	Warnings []string `json:"warnings,omitempty"`
+
+	// Rules describes the rules findings may come from, for formats that
+	// carry rule help (SARIF). Not part of the JSON report.
+	Rules []*rule.Rule `json:"-"`
+}
+
+// Tool names the producer of a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Target is what was checked.
+type Target struct {
+	// Name is the target as the user gave it (paths, an image reference).
+	Name string `json:"name"`
+	// Kind is "dockerfile", "directory", "image", "manifest" ...
+	Kind string `json:"kind"`
+	// Files lists the files that were checked, for file targets.
+	Files []string `json:"files,omitempty"`
+	// OS is the image's operating system, for image targets.
+	OS *OS `json:"os,omitempty"`
+}
+
+// OS is the operating system of an image.
+type OS struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Libc    string `json:"libc,omitempty"`
+}
+
+// InputError is an input that could not be checked.
+type InputError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// Format is an output format.
+type Format string
+
+// The formats every findings command supports.
+const (
+	Table Format = "table"
+	JSON  Format = "json"
+	SARIF Format = "sarif"
+)
+
+// Formats lists the supported formats, for flag help.
+var Formats = []Format{Table, JSON, SARIF}
+
+// ParseFormat checks a --format value.
+func ParseFormat(s string) (Format, error) {
+	f := Format(strings.ToLower(s))
+	if slices.Contains(Formats, f) {
+		return f, nil
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("unknown format %q (want %s)", s, strings.Join(names, ", "))
+}
+
+// Options tune rendering.
+type Options struct {
+	// Color enables ANSI colours in the table; the CLI sets it only on a
+	// terminal without NO_COLOR.
+	Color bool
+}
+
+// Write renders r in format f.
+func Write(w io.Writer, r *Report, f Format, opts Options) error {
+	switch f {
+	case Table:
+		return writeTable(w, r, opts)
+	case JSON:
+		return writeJSON(w, r)
+	case SARIF:
+		return writeSARIF(w, r)
+	}
+	return fmt.Errorf("unknown format %q", f)
+}
+
+// Counts returns the number of findings per severity.
+func (r *Report) Counts() map[finding.Severity]int {
+	m := map[finding.Severity]int{}
+	for _, f := range r.Findings {
+		m[f.Severity]++
+	}
+	return m
+}
+
+// rule returns the description of rule id, if the report has it.
+func (r *Report) rule(id string) *rule.Rule {
+	for _, ru := range r.Rules {
+		if ru.ID == id {
+			return ru
+		}
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/finding"
+)
+
+const (
+	reset = "\x1b[0m"
+	bold  = "\x1b[1m"
+	dim   = "\x1b[2m"
+)
+
+var sevColor = map[finding.Severity]string{
+	finding.Critical: "\x1b[1;35m",
+	finding.High:     "\x1b[1;31m",
+	finding.Medium:   "\x1b[33m",
+	finding.Low:      "\x1b[36m",
+	finding.Info:     "\x1b[2m",
+	finding.Unknown:  "\x1b[2m",
+}
+
+// writeTable prints findings grouped by file (or image path), one line
+// each, with location, severity, ID and message, then a summary.
+func writeTable(w io.Writer, r *Report, opts Options) error {
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !opts.Color {
+			return s
+		}
+		return code + s + reset
+	}
+	group := ""
+	for i, f := range r.Findings {
+		g := f.Location.File
+		if g == "" {
+			g = f.Location.Path
+		}
+		if i == 0 || g != group {
+			if i > 0 {
+				fmt.Fprintln(bw)
+			}
+			group = g
+			n := 0
+			for _, o := range r.Findings[i:] {
+				if o.Location.File != f.Location.File || o.Location.Path != f.Location.Path {
+					break
+				}
+				n++
+			}
+			fmt.Fprintf(bw, "%s %s\n", paint(bold, g), paint(dim, fmt.Sprintf("(%d %s)", n, plural(n, "finding", "findings"))))
+		}
+		pos := ""
+		if f.Location.Line > 0 {
+			pos = fmt.Sprintf("%d", f.Location.Line)
+			if f.Location.Column > 0 {
+				pos += fmt.Sprintf(":%d", f.Location.Column)
+			}
+		}
+		if f.Location.Field != "" {
+			pos += " " + f.Location.Field
+		}
+		sev := strings.ToUpper(f.Severity.String())
+		fmt.Fprintf(bw, "  %-7s %s %-7s %s\n", pos, paint(sevColor[f.Severity], fmt.Sprintf("%-8s", sev)), f.ID, f.Message)
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(bw)
+	}
+	fmt.Fprintln(bw, summary(r))
+	return bw.Flush()
+}
+
+// summary is the last line of the table: totals by severity.
+func summary(r *Report) string {
+	c := r.Counts()
+	n := len(r.Findings)
+	var parts []string
+	for s := finding.Critical; s >= finding.Unknown; s-- {
+		if c[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
+		}
+	}
+	files := ""
+	if k := len(r.Target.Files); k > 0 {
+		files = fmt.Sprintf(" in %d %s", k, plural(k, "file", "files"))
+	}
+	s := fmt.Sprintf("%d %s%s", n, plural(n, "finding", "findings"), files)
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+	if r.Suppressed > 0 {
+		s += fmt.Sprintf(" (%d ignored)", r.Suppressed)
+	}
+	if len(r.Errors) > 0 {
+		s += fmt.Sprintf("; %d %s could not be checked", len(r.Errors), plural(len(r.Errors), "input", "inputs"))
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
