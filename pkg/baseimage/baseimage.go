@@ -7,6 +7,11 @@
 package baseimage
 
 import (
+	// go-digest validates digests only for registered hash algorithms;
+	// without these imports every "@sha256:" reference fails to parse in a
+	// binary that happens not to import them elsewhere.
+	_ "crypto/sha256"
+	_ "crypto/sha512"
 	"fmt"
 	"strings"
 

@@ -27,7 +27,10 @@ type Config struct {
 	// FailOn is the default for --fail-on.
 	FailOn string `yaml:"failOn"`
 	// Severity overrides, by rule ID or alias: {DF002: high}.
-	Severity map[string]finding.Severity `yaml:"severity"`
+	Severity map[string]finding.Severity `yaml:"-"`
+	// RawSeverity is Severity as written, checked after decoding so that an
+	// error can name its line.
+	RawSeverity map[string]string `yaml:"severity"`
 	// Disable lists rules not to report, by ID or alias.
 	Disable []string `yaml:"disable"`
 	// TrustedRegistries turns on DF003: registries ("docker.io"),
@@ -105,10 +108,42 @@ func Parse(name string, data []byte) (c *Config, err error) {
 		return nil, inputerr.FromYAML(name, err)
 	}
 	c.Path = name
+	if len(c.RawSeverity) > 0 {
+		c.Severity = map[string]finding.Severity{}
+	}
+	for id, v := range c.RawSeverity {
+		sev, err := finding.ParseSeverity(v)
+		if err != nil {
+			return nil, inputerr.New(name, keyLine(data, "severity", id), fmt.Errorf("severity of %s: %w", id, err))
+		}
+		c.Severity[id] = sev
+	}
 	if c.FailOn != "" {
 		if _, err := finding.ParseSeverity(c.FailOn); err != nil {
 			return nil, inputerr.New(name, 0, fmt.Errorf("failOn: %w", err))
 		}
 	}
 	return c, nil
+}
+
+// keyLine finds the line of key under the top-level section in YAML data,
+// for error messages; 0 when it cannot.
+func keyLine(data []byte, section, key string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value != section {
+			continue
+		}
+		m := top.Content[i+1]
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			if m.Content[j].Value == key {
+				return m.Content[j].Line
+			}
+		}
+	}
+	return 0
 }
