@@ -97,6 +97,12 @@ func Run(ctx context.Context, args []string, s *Streams) int {
 		return ee.code
 	}
 	msg := err.Error()
+	// cobra's suggestions come on extra lines; the contract is one line.
+	if i := strings.Index(msg, "\n\nDid you mean this?\n"); i >= 0 {
+		sugg := strings.Fields(msg[i+len("\n\nDid you mean this?\n"):])
+		msg = msg[:i] + "; did you mean " + strings.Join(sugg, " or ") + "?"
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
 	if strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, "accepts") || strings.Contains(msg, "arg(s)") {
 		msg += " (see 'bulwark --help')"
 	}

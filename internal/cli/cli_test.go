@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
+)
+
+type result struct {
+	code          int
+	stdout, stderr string
+}
+
+func run(t *testing.T, s *Streams, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if s == nil {
+		s = &Streams{}
+	}
+	s.Out, s.Err = &out, &errb
+	if s.In == nil {
+		s.In = strings.NewReader("")
+	}
+	if s.WorkDir == "" {
+		s.WorkDir = t.TempDir() // no stray .bulwark.yaml from the checkout
+	}
+	code := Run(context.Background(), args, s)
+	return result{code, out.String(), errb.String()}
+}
+
+const lintdata = "../../pkg/lint/testdata"
+
+func TestLintSARIFOnExamplesValidates(t *testing.T) {
+	r := run(t, nil, "lint", "--format", "sarif", lintdata+"/multistage", lintdata+"/heredoc", lintdata+"/windows", lintdata+"/ignored", lintdata+"/clean")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	sharedtest.Validate(t, "sarif-schema-2.1.0.json", []byte(r.stdout))
+	if !strings.Contains(r.stdout, `"startLine": 16`) || !strings.Contains(r.stdout, `"ruleId": "DF039"`) {
+		t.Errorf("SARIF lacks the DF039 result at line 16")
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	multi := lintdata + "/multistage"
+	for _, c := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"clean", []string{"lint", lintdata + "/clean"}, 0, ""},
+		{"findings without gate", []string{"lint", multi}, 0, ""},
+		{"gate trips", []string{"lint", "--fail-on", "high", multi}, 1, ""},
+		{"gate above findings", []string{"lint", "--fail-on", "critical", multi}, 0, ""},
+		{"ignore lifts gate", []string{"lint", "--fail-on", "high", "--ignore", "DF030", multi}, 0, ""},
+		{"alias in --ignore", []string{"lint", "--fail-on", "high", "--ignore", "DL3002,DF030", multi}, 0, ""},
+		{"bad input", []string{"lint", lintdata + "/bad/unknown", lintdata + "/clean"}, 2, "bulwark: " + lintdata + "/bad/unknown/Dockerfile:2: unknown instruction: RUNN"},
+		{"missing path", []string{"lint", "nope/Dockerfile"}, 2, "bulwark: nope/Dockerfile: no such file or directory"},
+		{"unknown flag", []string{"lint", "--frmat", "json"}, 2, "unknown flag: --frmat"},
+		{"unknown format", []string{"lint", "--format", "xml", multi}, 2, `--format: unknown format "xml"`},
+		{"bad fail-on", []string{"lint", "--fail-on", "urgent", multi}, 2, `--fail-on: unknown severity "urgent"`},
+		{"unknown command", []string{"lnt"}, 2, `unknown command "lnt"`},
+		{"missing ignore file", []string{"lint", "--ignore-file", "nope.yaml", multi}, 2, "nope.yaml: no such file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := run(t, nil, c.args...)
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, c.code, r.stderr)
+			}
+			if c.stderr != "" && !strings.Contains(r.stderr, c.stderr) {
+				t.Errorf("stderr %q does not contain %q", r.stderr, c.stderr)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("stack trace on stderr: %s", r.stderr)
+			}
+			for _, l := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+				if l != "" && !strings.HasPrefix(l, "bulwark: ") {
+					t.Errorf("stderr line not prefixed: %q", l)
+				}
+			}
+		})
+	}
+}
+
+func TestBadInputStillReportsOtherFiles(t *testing.T) {
+	r := run(t, nil, "lint", "--format", "json", lintdata+"/bad/unknown", lintdata+"/multistage")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2", r.code)
+	}
+	var rep struct {
+		Findings []struct{ ID string }
+		Errors   []struct {
+			File string
+			Line int
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) == 0 || len(rep.Errors) != 1 || rep.Errors[0].Line != 2 {
+		t.Errorf("report: %d findings, errors %+v", len(rep.Findings), rep.Errors)
+	}
+}
+
+func TestStdin(t *testing.T) {
+	r := run(t, &Streams{In: strings.NewReader("FROM ubuntu:latest\n")}, "lint", "--format", "json", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, `"file": "-"`) || !strings.Contains(r.stdout, `"DL3007"`) {
+		t.Errorf("exit %d stdout %s stderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "report.json")
+	r := run(t, nil, "lint", "--format", "json", "--output", out, lintdata+"/multistage")
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("exit %d stdout %q", r.code, r.stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !json.Valid(b) {
+		t.Fatalf("report file: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	r = run(t, nil, "lint", "--output", filepath.Join(dir, "missing", "r.txt"), lintdata+"/multistage")
+	if r.code != 2 || !strings.Contains(r.stderr, "writing") {
+		t.Errorf("unwritable output: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestColor(t *testing.T) {
+	tty := func() bool { return true }
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "NO_COLOR" {
+				return v
+			}
+			return ""
+		}
+	}
+	if r := run(t, &Streams{IsTerminal: tty, Getenv: env("")}, "lint", lintdata+"/multistage"); !strings.Contains(r.stdout, "\x1b[") {
+		t.Error("no colour on a terminal")
+	}
+	if r := run(t, &Streams{IsTerminal: tty, Getenv: env("1")}, "lint", lintdata+"/multistage"); strings.Contains(r.stdout, "\x1b[") {
+		t.Error("colour despite NO_COLOR")
+	}
+	if r := run(t, nil, "lint", lintdata+"/multistage"); strings.Contains(r.stdout, "\x1b[") {
+		t.Error("colour when not a terminal")
+	}
+}
+
+func TestConfigAndIgnoreFile(t *testing.T) {
+	wd := t.TempDir()
+	sub := filepath.Join(wd, "svc")
+	os.MkdirAll(sub, 0o755)
+	os.WriteFile(filepath.Join(wd, ".bulwark.yaml"), []byte("failOn: medium\nseverity:\n  DF036: critical\ntrustedRegistries: [ghcr.io/acme]\n"), 0o644)
+	os.WriteFile(filepath.Join(wd, ".bulwarkignore.yaml"), []byte("ignores:\n  - id: DF002\n    reason: pinned in CI\n  - id: DF030\n    paths: ['svc/**']\n    reason: gosu drops privileges\n"), 0o644)
+	df := filepath.Join(sub, "Dockerfile")
+	os.WriteFile(df, []byte("FROM alpine:3.22\n"), 0o644)
+	r := run(t, &Streams{WorkDir: sub}, "lint", "--format", "json", df)
+	var rep struct {
+		Findings []struct {
+			ID       string
+			Severity string
+		}
+		Suppressed int
+	}
+	json.Unmarshal([]byte(r.stdout), &rep)
+	got := map[string]string{}
+	for _, f := range rep.Findings {
+		got[f.ID] = f.Severity
+	}
+	if got["DF036"] != "critical" || got["DF003"] == "" || got["DF002"] != "" || got["DF030"] != "" || rep.Suppressed != 2 {
+		t.Errorf("findings %v suppressed %d; stderr %s", got, rep.Suppressed, r.stderr)
+	}
+	if r.code != 1 {
+		t.Errorf("failOn from config: exit %d, want 1", r.code)
+	}
+	os.WriteFile(filepath.Join(wd, ".bulwark.yaml"), []byte("failOn: [\n"), 0o644)
+	if r := run(t, &Streams{WorkDir: sub}, "lint", df); r.code != 2 || !strings.Contains(r.stderr, ".bulwark.yaml:1:") {
+		t.Errorf("bad config: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestHelpHasExamples(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"lint", "--help"}, {"version", "--help"}} {
+		r := run(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
+			t.Errorf("%v: exit %d, no examples in\n%s", args, r.code, r.stdout)
+		}
+	}
+	if r := run(t, nil, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "bulwark ") {
+		t.Errorf("version: %q", r.stdout)
+	}
+}
