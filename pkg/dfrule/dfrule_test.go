@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulwarksec/bulwark/pkg/dockerfile"
 	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/rule"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/rules pages from the rule data")
@@ -89,9 +90,16 @@ func TestRuleList(t *testing.T) {
 // -update to regenerate them.
 func TestDocs(t *testing.T) {
 	dir := filepath.Join("..", "..", "docs", "rules")
+	var rules []*rule.Rule
 	for _, r := range All {
-		file := filepath.Join(dir, r.ID+".md")
-		want := r.Markdown()
+		rules = append(rules, &r.Rule)
+	}
+	pages := map[string]string{"dockerfile.md": rule.Index("Dockerfile rules (bulwark lint)", rules)}
+	for _, r := range All {
+		pages[r.ID+".md"] = r.Markdown()
+	}
+	for name, want := range pages {
+		file := filepath.Join(dir, name)
 		if *update {
 			if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
 				t.Fatal(err)

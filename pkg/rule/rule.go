@@ -101,3 +101,13 @@ func (r *Rule) New(loc finding.Location, msg string, aliases ...string) finding.
 		Aliases:    append([]string(nil), aliases...),
 	}
 }
+
+// Index renders a family's index page: one table row per rule.
+func Index(title string, rules []*Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\nGenerated from the rule data (`make docs`).\n\n| ID | severity | title | aliases |\n| --- | --- | --- | --- |\n", title)
+	for _, r := range rules {
+		fmt.Fprintf(&b, "| [%s](%s.md) | %s | %s | %s |\n", r.ID, r.ID, r.Severity, r.Title, strings.Join(r.Aliases, ", "))
+	}
+	return b.String()
+}

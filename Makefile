@@ -1,0 +1,58 @@
+# Bulwark's build, demo and test entry points. `make demo` and `make test`
+# are the two set-up commands in the README; .ci/run calls `make test`.
+
+GO        ?= go
+BIN       := bin/bulwark
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/bulwarksec/bulwark/internal/version.Version=$(VERSION)
+# Packages cheap enough to run under the race detector on every CI run:
+# the concurrent lint engine and everything it calls.
+RACE_PKGS := ./pkg/lint/... ./pkg/dfrule/... ./pkg/dockerfile/... ./pkg/policy/... ./internal/cli/...
+FUZZTIME  ?= 30s
+
+.PHONY: all build demo test vet race fuzz bench docs clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/bulwark
+
+# The main job on the built-in example: lint the example Dockerfiles.
+# (Image build, database and image scan join the demo with the image and
+# vulnerability issues; see docs/STATUS.md.)
+demo: build
+	@echo '== bulwark lint examples/webapp (the Dockerfile with mistakes, and the hardened one)'
+	./$(BIN) lint examples/webapp
+	@echo
+	@echo '== the same as SARIF for code scanning: bin/demo.sarif'
+	./$(BIN) lint --format sarif --output bin/demo.sarif examples/webapp
+	@echo
+	@echo '== a CI gate, --fail-on high: the example fails it (exit 1), the hardened one passes (exit 0)'
+	./$(BIN) lint --fail-on high --format json examples/webapp/Dockerfile > /dev/null; echo "Dockerfile: exit $$?"
+	./$(BIN) lint --fail-on high examples/webapp/Dockerfile.hardened; echo "Dockerfile.hardened: exit $$?"
+
+test: vet
+	$(GO) test ./...
+	$(GO) test -race $(RACE_PKGS)
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | tee /dev/stderr)" || (echo 'gofmt needed on the files above' >&2; exit 1)
+	$(GO) vet ./...
+
+# Run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m).
+fuzz:
+	$(GO) test ./pkg/dockerfile -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/lint -run '^$$' -fuzz '^FuzzLint$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/policy -run '^$$' -fuzz '^FuzzIgnoreFile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME)
+
+# Bulwark against its peers on the same inputs; see bench/README.md.
+bench: build
+	./bench/lint.sh
+
+# Regenerate docs/rules from the rule data.
+docs:
+	$(GO) test ./pkg/dfrule -run TestDocs -update
+
+clean:
+	rm -rf bin
