@@ -5,6 +5,7 @@
 package dockerfile
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -176,6 +177,18 @@ func ParseBytes(name string, src []byte) (f *File, err error) {
 	}()
 	if bytes.IndexByte(src, 0) >= 0 {
 		return nil, &inputerr.Error{File: name, Err: errors.New("binary file (contains NUL bytes); not a Dockerfile")}
+	}
+	// BuildKit reads lines with a bufio.Scanner, which stops at a line of
+	// 64 KiB and then reports an empty file; say what really happened.
+	for n, start := 1, 0; start < len(src); n++ {
+		end := bytes.IndexByte(src[start:], '\n')
+		if end < 0 {
+			end = len(src) - start
+		}
+		if end >= bufio.MaxScanTokenSize {
+			return nil, &inputerr.Error{File: name, Line: n, Err: fmt.Errorf("line longer than %d bytes", bufio.MaxScanTokenSize-1)}
+		}
+		start += end + 1
 	}
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
