@@ -21,12 +21,27 @@ func (p *pass) externalBases(fn func(s *dockerfile.Stage, ref baseimage.Ref)) {
 		if !s.From.IsExternal() || len(s.From.Unresolved) > 0 {
 			continue
 		}
-		ref, err := baseimage.ParseRef(s.From.Image)
-		if err != nil {
-			continue
+		if ref, ok := p.ref(s.From.Image); ok {
+			fn(s, ref)
 		}
-		fn(s, ref)
 	}
+}
+
+// ref parses an image reference once per pass; several rules look at
+// every base.
+func (p *pass) ref(image string) (baseimage.Ref, bool) {
+	if r, ok := p.refs[image]; ok {
+		return r, r.Domain != ""
+	}
+	r, err := baseimage.ParseRef(image)
+	if err != nil {
+		r = baseimage.Ref{}
+	}
+	if p.refs == nil {
+		p.refs = map[string]baseimage.Ref{}
+	}
+	p.refs[image] = r
+	return r, err == nil
 }
 
 var df001 = &Rule{Rule: rule.Rule{
@@ -239,8 +254,8 @@ same runtime ship a fraction of that, so they scan cleaner and pull faster.`,
 	if !root.From.IsExternal() || len(root.From.Unresolved) > 0 {
 		return
 	}
-	ref, err := baseimage.ParseRef(root.From.Image)
-	if err != nil {
+	ref, ok := p.ref(root.From.Image)
+	if !ok {
 		return
 	}
 	if alt := ref.Alternative(); alt != "" {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulwarksec/bulwark/pkg/baseimage"
 	"github.com/bulwarksec/bulwark/pkg/dockerfile"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/rule"
@@ -80,6 +81,7 @@ type pass struct {
 	opts Options
 	rule *Rule
 	out  []finding.Finding
+	refs map[string]baseimage.Ref
 }
 
 func newPass(f *dockerfile.File, opts Options) *pass {

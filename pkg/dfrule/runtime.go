@@ -26,11 +26,7 @@ func isRootUser(u string) bool {
 
 // nonRootBase reports whether an external base image is known to default
 // to a non-root user.
-func nonRootBase(image string) bool {
-	ref, err := baseimage.ParseRef(image)
-	if err != nil {
-		return false
-	}
+func nonRootBase(ref baseimage.Ref) bool {
 	switch {
 	case ref.Domain == "gcr.io" && strings.HasPrefix(ref.Path, "distroless/"):
 		return ref.Tag == "nonroot" || strings.HasSuffix(ref.Tag, "-nonroot")
@@ -66,7 +62,7 @@ instruction, the image runs as root unless its base sets a user (as distroless "
 		}
 	}
 	root := line[len(line)-1]
-	if root.From.IsExternal() && nonRootBase(root.From.Image) {
+	if ref, ok := p.ref(root.From.Image); ok && root.From.IsExternal() && nonRootBase(ref) {
 		return
 	}
 	final := p.f.Final()
@@ -374,6 +370,9 @@ probes; if you deploy only there, declare probes and ignore this rule, or write 
 	p.atWord(final.FromInstruction, final.From.Raw, "the final image has no HEALTHCHECK")
 }}
 
+// windowsDrive matches an absolute Windows path ("C:\\app").
+var windowsDrive = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+
 var df037 = &Rule{Rule: rule.Rule{
 	ID: "DF037", Aliases: []string{"DL3000", "DL3003"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "Relative WORKDIR, or cd in RUN",
@@ -385,14 +384,13 @@ says where the commands run. A cd inside a subshell, "( cd dir && make )", is fi
 	Bad:  "FROM alpine:3.22\nWORKDIR app\nRUN cd /src && make",
 	Good: "FROM alpine:3.22\nWORKDIR /src\nRUN make",
 }, check: func(p *pass) {
-	drive := regexp.MustCompile(`^[A-Za-z]:[\\/]`)
 	for _, st := range p.f.Stages {
 		for _, in := range st.Instructions {
 			c, ok := in.Command.(*instructions.WorkdirCommand)
 			if !ok {
 				continue
 			}
-			if wd := c.Path; !strings.HasPrefix(wd, "/") && !strings.HasPrefix(wd, "$") && !drive.MatchString(wd) {
+			if wd := c.Path; !strings.HasPrefix(wd, "/") && !strings.HasPrefix(wd, "$") && !windowsDrive.MatchString(wd) {
 				p.atWord(in, wd, fmt.Sprintf("WORKDIR %s is relative; use an absolute path", wd), "DL3000")
 			}
 		}
