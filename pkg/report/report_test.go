@@ -129,6 +129,14 @@ func TestSARIFLocations(t *testing.T) {
 	}
 }
 
+func TestArtifactURI(t *testing.T) {
+	for in, want := range map[string]string{"Dockerfile": "Dockerfile", "./a/b": "a/b", "/abs/x y": "file:///abs/x%20y", "-": "stdin", "../up": "../up"} {
+		if got := artifactURI(in); got != want {
+			t.Errorf("artifactURI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestParseFormat(t *testing.T) {
 	if f, err := ParseFormat("SARIF"); err != nil || f != SARIF {
 		t.Errorf("ParseFormat(SARIF) = %v, %v", f, err)

@@ -127,14 +127,17 @@ func securitySeverity(s finding.Severity) string {
 	}[s]
 }
 
-// artifactURI makes a file path a relative URI reference, as GitHub
-// expects for files in the repository.
+// artifactURI makes a file path a URI: relative paths stay relative, as
+// GitHub expects for files in the repository; absolute ones become file:
+// URIs.
 func artifactURI(p string) string {
 	if p == "-" {
 		return "stdin"
 	}
 	p = filepath.ToSlash(filepath.Clean(p))
-	p = strings.TrimPrefix(p, "./")
+	if strings.HasPrefix(p, "/") {
+		return (&url.URL{Scheme: "file", Path: p}).String()
+	}
 	return (&url.URL{Path: p}).String()
 }
 
@@ -189,14 +192,18 @@ func writeSARIF(w io.Writer, r *Report) error {
 }
 
 func sarifLoc(l finding.Location) *sarifLocation {
-	file := l.File
-	if file == "" {
-		file = l.Path
-	}
-	if file == "" {
+	var uri string
+	switch {
+	case l.File != "":
+		uri = artifactURI(l.File)
+	case l.Path != "":
+		// A path inside an image is not a file on this machine: keep it
+		// a plain path, not a file: URI.
+		uri = (&url.URL{Path: l.Path}).String()
+	default:
 		return nil
 	}
-	loc := &sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: artifactURI(file)}}}
+	loc := &sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}}}
 	if l.Line > 0 {
 		loc.PhysicalLocation.Region = &sarifRegion{StartLine: l.Line, StartColumn: l.Column, EndLine: max(l.EndLine, l.Line)}
 	}
