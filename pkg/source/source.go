@@ -49,6 +49,8 @@ type Target struct {
 	// Root is the directory, for Dir.
 	Root string
 
+	// file is the tarball a docker-archive target was opened from.
+	file   string
 	closer io.Closer
 }
 
@@ -236,7 +238,7 @@ func openDockerArchive(t *Target, path string) error {
 	if err != nil {
 		return inputerr.New(path, 0, fmt.Errorf("reading docker archive: %w", err))
 	}
-	t.Image = img
+	t.Image, t.file = img, path
 	return nil
 }
 

@@ -129,12 +129,12 @@ func TestDirAndErrors(t *testing.T) {
 	junk := filepath.Join(d, "junk.tar")
 	os.WriteFile(junk, []byte("not a tar at all, just text that is long enough to fail the header read........................................................................................................................................................................................................................................................................................................................................................................................................................................................................."), 0o644)
 	for spec, want := range map[string]string{
-		junk:                         "not an image tarball",
-		"dir:" + junk:                "not a directory",
+		junk:                          "not an image tarball",
+		"dir:" + junk:                 "not a directory",
 		"docker-archive:/nonexistent": "no such file",
-		"oci-dir:" + d:               "not an OCI layout",
-		"oci-archive:":               "nothing after the prefix",
-		"Not A Reference!":           "not a file, directory or image reference",
+		"oci-dir:" + d:                "not an OCI layout",
+		"oci-archive:":                "nothing after the prefix",
+		"Not A Reference!":            "not a file, directory or image reference",
 	} {
 		if _, err := Open(context.Background(), spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Open(%q) error = %v, want %q", spec, err, want)

@@ -1,0 +1,81 @@
+// Package analyzer runs the one pass over a target that every image check
+// stands on: read the layers once (in parallel), build the container's
+// filesystem view, detect the OS, and collect the packages the catalogers
+// found, into an sbom.Inventory.
+package analyzer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bulwarksec/bulwark/pkg/catalog"
+	"github.com/bulwarksec/bulwark/pkg/catalog/catalogers"
+	"github.com/bulwarksec/bulwark/pkg/imagefs"
+	"github.com/bulwarksec/bulwark/pkg/osinfo"
+	"github.com/bulwarksec/bulwark/pkg/sbom"
+	"github.com/bulwarksec/bulwark/pkg/source"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Options configure an analysis.
+type Options struct {
+	// Catalogers default to catalogers.All().
+	Catalogers []catalog.Cataloger
+	// Workers is how many layers are read at once; 0 means GOMAXPROCS.
+	Workers int
+	// MaxFileSize and MaxLayerBytes override imagefs's limits.
+	MaxFileSize, MaxLayerBytes int64
+}
+
+// Result is what an analysis found.
+type Result struct {
+	Inventory *sbom.Inventory
+	View      *imagefs.View
+	Layers    []source.Layer
+	Config    *v1.ConfigFile
+	// Warnings are files that could not be read or cataloged, each naming
+	// its layer and path; the analysis went on without them.
+	Warnings []string
+}
+
+// Analyze reads target.
+func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
+	cats := opts.Catalogers
+	if cats == nil {
+		cats = catalogers.All()
+	}
+	iopts := imagefs.Options{Catalogers: cats, Keep: osinfo.Keep, MaxFileSize: opts.MaxFileSize, MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers}
+	res := &Result{}
+	var layers []*imagefs.LayerResult
+	if t.Kind == source.Dir {
+		lr, err := imagefs.ReadDir(ctx, t.Root, iopts)
+		if err != nil {
+			return nil, err
+		}
+		layers = []*imagefs.LayerResult{lr}
+	} else {
+		var err error
+		if res.Config, err = t.Image.ConfigFile(); err != nil {
+			return nil, fmt.Errorf("%s: reading image config: %w", t.Name, err)
+		}
+		if res.Layers, err = t.Layers(); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		if layers, err = imagefs.ReadLayers(ctx, res.Layers, iopts); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Name, err)
+		}
+	}
+	res.View = imagefs.Merge(layers)
+	for i, l := range layers {
+		for _, e := range l.Errors {
+			where := "directory"
+			if t.Kind != source.Dir {
+				where = fmt.Sprintf("layer %d (%s)", i, l.DiffID)
+			}
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %s: %s", where, e.Path, e.Err))
+		}
+	}
+	res.Inventory = &sbom.Inventory{OS: osinfo.Detect(res.View), Packages: res.View.Packages()}
+	res.Inventory.Finish()
+	return res, nil
+}

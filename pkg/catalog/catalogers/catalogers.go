@@ -1,0 +1,18 @@
+// Package catalogers lists every ecosystem cataloger. Catalogers are listed
+// here, not registered from init, so what runs is what this list says; a
+// test fails when a cataloger package exists but is not listed.
+package catalogers
+
+import (
+	"github.com/bulwarksec/bulwark/pkg/catalog"
+	"github.com/bulwarksec/bulwark/pkg/catalog/apk"
+	"github.com/bulwarksec/bulwark/pkg/catalog/dpkg"
+)
+
+// All returns a new instance of every cataloger.
+func All() []catalog.Cataloger {
+	return []catalog.Cataloger{
+		apk.New(),
+		dpkg.New(),
+	}
+}

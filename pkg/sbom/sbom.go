@@ -1,0 +1,95 @@
+// Package sbom holds the inventory of an image or directory: its operating
+// system and every package found in it, with where each was found. The
+// catalogers fill it, the vulnerability matcher reads it, and the CycloneDX
+// and SPDX writers render it.
+package sbom
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Package types, as catalogers report them before the ecosystem is known
+// (an apk package belongs to "Alpine:v3.20" only once the OS is detected).
+const (
+	TypeAPK      = "apk"
+	TypeDeb      = "deb"
+	TypeRPM      = "rpm"
+	TypeGoModule = "go-module"
+	TypeNPM      = "npm"
+	TypePyPI     = "pypi"
+	TypeMaven    = "maven"
+	TypeGem      = "gem"
+	TypeCargo    = "cargo"
+	TypeComposer = "composer"
+	TypeNuGet    = "nuget"
+)
+
+// Location is where a package was found: a layer (by diff ID) and a path.
+type Location struct {
+	Layer string `json:"layer,omitempty"`
+	Path  string `json:"path"`
+}
+
+// Package is one installed package.
+type Package struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Type is the package format (apk, deb, npm ...).
+	Type string `json:"type"`
+	// Ecosystem is the OSV ecosystem name ("Alpine:v3.20", "Debian:12",
+	// "npm"), set once the operating system is known.
+	Ecosystem string   `json:"ecosystem,omitempty"`
+	PURL      string   `json:"purl,omitempty"`
+	Licenses  []string `json:"licenses,omitempty"`
+	// SourceName and SourceVersion name the source package where it differs
+	// (Debian and Alpine advisories are keyed by source package).
+	SourceName    string     `json:"sourceName,omitempty"`
+	SourceVersion string     `json:"sourceVersion,omitempty"`
+	Arch          string     `json:"arch,omitempty"`
+	Locations     []Location `json:"locations"`
+	// Files lists files the package owns (OS packages), for attributing
+	// files to packages; not part of reports.
+	Files []string `json:"-"`
+}
+
+// OS is the operating system of an image.
+type OS struct {
+	// ID is os-release's ID ("alpine", "debian", "ubuntu").
+	ID       string `json:"id"`
+	Version  string `json:"version"`
+	Codename string `json:"codename,omitempty"`
+	Name     string `json:"name,omitempty"`
+	// Libc is "musl" or "glibc", by the dynamic loader actually present.
+	Libc string `json:"libc,omitempty"`
+	// Distroless is true when the image has a package database but no
+	// package manager (Google's distroless images).
+	Distroless bool `json:"distroless,omitempty"`
+}
+
+// Inventory is what was found in a target.
+type Inventory struct {
+	OS       *OS       `json:"os,omitempty"`
+	Packages []Package `json:"packages"`
+}
+
+// Sort orders packages by ecosystem, name, version and first location, so
+// outputs are stable.
+func (inv *Inventory) Sort() {
+	slices.SortFunc(inv.Packages, func(a, b Package) int {
+		return cmp.Or(
+			cmp.Compare(a.Ecosystem, b.Ecosystem),
+			cmp.Compare(a.Type, b.Type),
+			cmp.Compare(a.Name, b.Name),
+			cmp.Compare(a.Version, b.Version),
+			cmp.Compare(firstPath(a), firstPath(b)),
+		)
+	})
+}
+
+func firstPath(p Package) string {
+	if len(p.Locations) == 0 {
+		return ""
+	}
+	return p.Locations[0].Path
+}
