@@ -127,11 +127,7 @@ func (f *findingsFlags) finish(s *Streams, pol *policy.Policy, r *report.Report,
 	if err := report.Write(&buf, r, format, opts); err != nil {
 		return err
 	}
-	if f.output != "" {
-		if err := writeFileAtomic(f.output, buf.Bytes()); err != nil {
-			return &exitError{code: ExitInput, msg: err.Error()}
-		}
-	} else if _, err := s.Out.Write(buf.Bytes()); err != nil {
+	if err := writeOutput(s, f.output, buf.Bytes()); err != nil {
 		return err
 	}
 	for _, w := range r.Warnings {

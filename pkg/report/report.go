@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/rule"
+	"github.com/bulwarksec/bulwark/pkg/sbom"
 )
 
 // SchemaVersion is the version of the JSON report. It changes only when a
@@ -26,6 +27,8 @@ type Report struct {
 	Target Target `json:"target"`
 	// Findings that remain after ignores, sorted by location.
 	Findings []finding.Finding `json:"findings"`
+	// Packages are the target's packages, for image and directory targets.
+	Packages []sbom.Package `json:"packages,omitempty"`
 	// Suppressed counts findings hidden by ignores or disabled rules.
 	Suppressed int `json:"suppressed"`
 	// Errors are inputs that could not be checked; the others were.
@@ -52,15 +55,10 @@ type Target struct {
 	Kind string `json:"kind"`
 	// Files lists the files that were checked, for file targets.
 	Files []string `json:"files,omitempty"`
+	// Digest is the image's manifest digest, for image targets.
+	Digest string `json:"digest,omitempty"`
 	// OS is the image's operating system, for image targets.
-	OS *OS `json:"os,omitempty"`
-}
-
-// OS is the operating system of an image.
-type OS struct {
-	ID      string `json:"id"`
-	Version string `json:"version"`
-	Libc    string `json:"libc,omitempty"`
+	OS *sbom.OS `json:"os,omitempty"`
 }
 
 // InputError is an input that could not be checked.
