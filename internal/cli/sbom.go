@@ -6,6 +6,8 @@ import (
 
 	"github.com/bulwarksec/bulwark/internal/version"
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
+	"github.com/bulwarksec/bulwark/pkg/imagefs"
+	"github.com/bulwarksec/bulwark/pkg/layercache"
 	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/spf13/cobra"
@@ -15,11 +17,37 @@ import (
 type sourceFlags struct {
 	platform string
 	insecure bool
+	cacheDir string
+	noCache  bool
 }
 
 func (f *sourceFlags) addTo(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.platform, "platform", "linux/amd64", "platform to pick from a multi-platform image (os/arch[/variant])")
 	cmd.Flags().BoolVar(&f.insecure, "insecure", false, "allow plain-HTTP registries (local registries)")
+	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "where per-layer results are cached (default: the user cache directory)")
+	cmd.Flags().BoolVar(&f.noCache, "no-cache", false, "read every layer, neither using nor filling the layer cache")
+}
+
+// cache opens the layer cache the flags ask for; nil when disabled or
+// when it cannot be created (then every layer is read, with a warning).
+func (f *sourceFlags) cache(s *Streams) imagefs.Cache {
+	if f.noCache {
+		return nil
+	}
+	dir := f.cacheDir
+	if dir == "" {
+		var err error
+		if dir, err = layercache.DefaultDir(); err != nil {
+			fmt.Fprintf(s.Err, "bulwark: warning: no layer cache: %v\n", err)
+			return nil
+		}
+	}
+	c, err := layercache.New(dir)
+	if err != nil {
+		fmt.Fprintf(s.Err, "bulwark: warning: no layer cache: %v\n", err)
+		return nil
+	}
+	return c
 }
 
 func (f *sourceFlags) options() []source.Option {
@@ -54,7 +82,7 @@ Layers are streamed, never extracted to disk.`,
 				return inputError(err)
 			}
 			defer t.Close()
-			res, err := analyzer.Analyze(cmd.Context(), t, analyzer.Options{})
+			res, err := analyzer.Analyze(cmd.Context(), t, analyzer.Options{Cache: sf.cache(s)})
 			if err != nil {
 				return inputError(err)
 			}

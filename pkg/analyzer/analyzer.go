@@ -25,6 +25,8 @@ type Options struct {
 	Workers int
 	// MaxFileSize and MaxLayerBytes override imagefs's limits.
 	MaxFileSize, MaxLayerBytes int64
+	// Cache keeps per-layer results between runs; nil reads every layer.
+	Cache imagefs.Cache
 }
 
 // Result is what an analysis found.
@@ -44,7 +46,8 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 	if cats == nil {
 		cats = catalogers.All()
 	}
-	iopts := imagefs.Options{Catalogers: cats, Keep: osinfo.Keep, MaxFileSize: opts.MaxFileSize, MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers}
+	iopts := imagefs.Options{Catalogers: cats, Keep: osinfo.Keep, KeepID: osinfo.KeepID, MaxFileSize: opts.MaxFileSize,
+		MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers, Cache: opts.Cache}
 	res := &Result{}
 	var layers []*imagefs.LayerResult
 	if t.Kind == source.Dir {

@@ -85,12 +85,39 @@ type Options struct {
 	Catalogers []catalog.Cataloger
 	// Keep reports whether a small file should be kept whole in Raw.
 	Keep func(path string) bool
+	// KeepID names the Keep function and its version in cache keys.
+	KeepID string
 	// MaxFileSize and MaxLayerBytes override the defaults when positive.
 	MaxFileSize   int64
 	MaxLayerBytes int64
 	// Workers is how many layers are read at once; 0 means GOMAXPROCS.
 	Workers int
+	// Cache, when set, is asked for each layer before it is read, and
+	// given what was read.
+	Cache Cache
 }
+
+// Cache stores layer results by key (see Key).
+type Cache interface {
+	Get(key string) (*LayerResult, bool)
+	Put(key string, r *LayerResult) error
+}
+
+// Key is the cache key of a layer read with these options: the diff ID,
+// and every cataloger's name and version, so that changing a cataloger
+// invalidates exactly the results it contributed to.
+func (o *Options) Key(diffID string) string {
+	var b strings.Builder
+	b.WriteString(diffID)
+	for _, c := range o.Catalogers {
+		fmt.Fprintf(&b, "|%s@%d", c.Name(), c.Version())
+	}
+	fmt.Fprintf(&b, "|keep=%s|maxfile=%d|raw=%d|v%d", o.KeepID, o.maxFile(), maxRawSize, readerVersion)
+	return b.String()
+}
+
+// readerVersion changes whenever what the reader records changes.
+const readerVersion = 1
 
 func (o *Options) maxFile() int64 {
 	if o.MaxFileSize > 0 {
@@ -139,7 +166,17 @@ func ReadLayers(ctx context.Context, layers []source.Layer, opts Options) ([]*La
 				errs[i] = ctx.Err()
 				return
 			}
+			if opts.Cache != nil {
+				if r, ok := opts.Cache.Get(opts.Key(l.DiffID.String())); ok {
+					out[i] = r
+					return
+				}
+			}
 			out[i], errs[i] = ReadLayer(ctx, l, opts)
+			if errs[i] == nil && opts.Cache != nil {
+				// A cache that cannot be written only costs speed next time.
+				_ = opts.Cache.Put(opts.Key(l.DiffID.String()), out[i])
+			}
 		}()
 	}
 	wg.Wait()

@@ -17,6 +17,9 @@ import (
 // Files the detector reads; the walker keeps them whole.
 var files = []string{"etc/os-release", "usr/lib/os-release", "etc/alpine-release", "etc/debian_version", "etc/lsb-release"}
 
+// KeepID names Keep's file list in layer cache keys; change it with the list.
+const KeepID = "osinfo@1"
+
 // Keep reports whether the walker should keep path for Detect. os-release
 // is often a symlink, so its usual targets are kept too.
 func Keep(p string) bool {
