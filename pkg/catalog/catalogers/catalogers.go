@@ -7,6 +7,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/catalog"
 	"github.com/bulwarksec/bulwark/pkg/catalog/apk"
 	"github.com/bulwarksec/bulwark/pkg/catalog/dpkg"
+	"github.com/bulwarksec/bulwark/pkg/catalog/gobinary"
 )
 
 // All returns a new instance of every cataloger.
@@ -14,5 +15,6 @@ func All() []catalog.Cataloger {
 	return []catalog.Cataloger{
 		apk.New(),
 		dpkg.New(),
+		gobinary.New(),
 	}
 }
