@@ -78,7 +78,30 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %s: %s", where, e.Path, e.Err))
 		}
 	}
-	res.Inventory = &sbom.Inventory{OS: osinfo.Detect(res.View), Packages: res.View.Packages()}
+	res.Inventory = &sbom.Inventory{OS: osinfo.Detect(res.View), Packages: refine(cats, res.View)}
 	res.Inventory.Finish()
 	return res, nil
+}
+
+// refine lets catalogers that implement catalog.Refiner revise what they
+// found in the light of the whole view.
+func refine(cats []catalog.Cataloger, v *imagefs.View) []sbom.Package {
+	pkgs := v.Packages()
+	exists := func(p string) bool { _, ok := v.Resolve(p); return ok }
+	for _, c := range cats {
+		r, ok := c.(catalog.Refiner)
+		if !ok {
+			continue
+		}
+		var mine, rest []sbom.Package
+		for _, p := range pkgs {
+			if p.FoundBy == c.Name() {
+				mine = append(mine, p)
+			} else {
+				rest = append(rest, p)
+			}
+		}
+		pkgs = append(rest, r.Refine(mine, exists)...)
+	}
+	return pkgs
 }

@@ -95,3 +95,29 @@ func TestAlpine(t *testing.T) {
 		}
 	}
 }
+
+// TestMultilayerWhiteouts: the third layer of the vulnapp image deletes
+// /etc/motd and the nested minimist 0.0.8, which package-lock.json still
+// lists; the inventory follows what the container sees.
+func TestMultilayerWhiteouts(t *testing.T) {
+	dir := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	res := analyze(t, "oci-dir:"+dir+":example.local/vulnapp:alpine3.18-multilayer")
+	if _, ok := res.View.Lookup("etc/motd"); ok {
+		t.Error("/etc/motd is visible despite its whiteout")
+	}
+	got := map[string][]string{}
+	layerOf := map[string]string{}
+	for _, p := range res.Inventory.Packages {
+		got[p.Ecosystem] = append(got[p.Ecosystem], p.Name+"@"+p.Version)
+		layerOf[p.Ecosystem] = p.Locations[0].Layer
+	}
+	if d := cmp.Diff([]string{"lodash@4.17.15", "minimist@1.2.0", "mkdirp@0.5.1"}, got["npm"]); d != "" {
+		t.Errorf("npm (-want +got):\n%s", d)
+	}
+	if len(got["Go"]) != 15 || len(got["Alpine:v3.18"]) != 15 {
+		t.Errorf("Go %d packages, Alpine %d", len(got["Go"]), len(got["Alpine:v3.18"]))
+	}
+	if layerOf["Alpine:v3.18"] != res.Layers[0].DiffID.String() || layerOf["Go"] != res.Layers[1].DiffID.String() {
+		t.Errorf("layers: alpine %s, go %s", layerOf["Alpine:v3.18"], layerOf["Go"])
+	}
+}

@@ -36,3 +36,11 @@ type Cataloger interface {
 	// the file and the scan goes on.
 	Catalog(f *File) ([]sbom.Package, error)
 }
+
+// Refiner is implemented by catalogers whose results depend on other files
+// of the final view: npm drops a lockfile's packages when the installed
+// node_modules tree beside it was cataloged. Refine gets the packages the
+// cataloger found (FoundBy) and reports what is visible in the view.
+type Refiner interface {
+	Refine(pkgs []sbom.Package, exists func(path string) bool) []sbom.Package
+}

@@ -337,6 +337,9 @@ func (w *walker) file(e Entry, regular bool, read func() ([]byte, error)) error 
 		if err != nil {
 			w.fail(e.Path, c.Name()+": "+err.Error())
 		}
+		for i := range pkgs {
+			pkgs[i].FoundBy = c.Name()
+		}
 		w.res.Packages[e.Path] = append(w.res.Packages[e.Path], pkgs...)
 	}
 	return nil

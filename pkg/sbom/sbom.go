@@ -48,6 +48,8 @@ type Package struct {
 	SourceVersion string     `json:"sourceVersion,omitempty"`
 	Arch          string     `json:"arch,omitempty"`
 	Locations     []Location `json:"locations"`
+	// FoundBy names the cataloger that found the package.
+	FoundBy string `json:"foundBy,omitempty"`
 	// Files lists files the package owns (OS packages), for attributing
 	// files to packages; not part of reports.
 	Files []string `json:"-"`

@@ -8,6 +8,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/catalog/apk"
 	"github.com/bulwarksec/bulwark/pkg/catalog/dpkg"
 	"github.com/bulwarksec/bulwark/pkg/catalog/gobinary"
+	"github.com/bulwarksec/bulwark/pkg/catalog/npm"
 )
 
 // All returns a new instance of every cataloger.
@@ -16,5 +17,6 @@ func All() []catalog.Cataloger {
 		apk.New(),
 		dpkg.New(),
 		gobinary.New(),
+		npm.New(),
 	}
 }
