@@ -9,6 +9,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/catalog/dpkg"
 	"github.com/bulwarksec/bulwark/pkg/catalog/gobinary"
 	"github.com/bulwarksec/bulwark/pkg/catalog/npm"
+	"github.com/bulwarksec/bulwark/pkg/catalog/python"
 )
 
 // All returns a new instance of every cataloger.
@@ -18,5 +19,6 @@ func All() []catalog.Cataloger {
 		dpkg.New(),
 		gobinary.New(),
 		npm.New(),
+		python.New(),
 	}
 }
