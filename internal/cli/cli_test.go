@@ -202,3 +202,49 @@ func TestHelpHasExamples(t *testing.T) {
 		t.Errorf("version: %q", r.stdout)
 	}
 }
+
+func TestSBOMFormatsOnRealImages(t *testing.T) {
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	deb := sharedtest.Path(t, "testdata", "images", "debian-bookworm.docker.tar")
+	for _, target := range []string{"oci-dir:" + layout + ":example.local/vulnapp:alpine3.18-multilayer", deb} {
+		for format, schema := range map[string]string{"cyclonedx": "bom-1.6.schema.json", "spdx": "spdx-schema.json"} {
+			r := run(t, nil, "sbom", "--no-cache", "-f", format, target)
+			if r.code != 0 {
+				t.Fatalf("%s %s: exit %d: %s", format, target, r.code, r.stderr)
+			}
+			sharedtest.Validate(t, schema, []byte(r.stdout))
+		}
+	}
+	r := run(t, nil, "sbom", "--no-cache", "-f", "json", deb)
+	var rep struct {
+		SchemaVersion int
+		Target        struct{ OS struct{ ID, Version, Libc string } }
+		Packages      []struct{ Name, Ecosystem, Purl string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.SchemaVersion != 1 || rep.Target.OS.ID != "debian" || rep.Target.OS.Libc != "glibc" || len(rep.Packages) != 88 {
+		t.Errorf("json: %+v, %d packages", rep.Target, len(rep.Packages))
+	}
+}
+
+func TestSBOMBadInput(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.tar")
+	os.WriteFile(junk, []byte(strings.Repeat("x", 2048)), 0o644)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"sbom", junk}, "junk.tar: not an image tarball"},
+		{[]string{"sbom", "-f", "xml", dir}, `--format: unknown format "xml"`},
+		{[]string{"sbom"}, "accepts 1 arg"},
+		{[]string{"sbom", "oci-dir:" + dir}, "not an OCI layout"},
+	} {
+		r := run(t, nil, c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.msg) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d stderr %q, want %q", c.args, r.code, r.stderr, c.msg)
+		}
+	}
+}

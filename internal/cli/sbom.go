@@ -9,6 +9,9 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
 	"github.com/bulwarksec/bulwark/pkg/layercache"
 	"github.com/bulwarksec/bulwark/pkg/report"
+	"github.com/bulwarksec/bulwark/pkg/sbom"
+	"github.com/bulwarksec/bulwark/pkg/sbom/cyclonedx"
+	"github.com/bulwarksec/bulwark/pkg/sbom/spdx"
 	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/spf13/cobra"
 )
@@ -69,13 +72,16 @@ docker-archive:FILE, oci-archive:FILE[:NAME], or dir:PATH; without a prefix an
 existing path is detected by its content and anything else is a registry reference.
 Layers are streamed, never extracted to disk.`,
 		Example: `  bulwark sbom alpine:3.20
-  bulwark sbom docker-archive:image.tar --format json
+  bulwark sbom docker-archive:image.tar --format cyclonedx -o sbom.cdx.json
+  bulwark sbom alpine:3.20 --format spdx
   bulwark sbom oci-dir:./layout:example.local/app:1.0 -o sbom.json -f json
   bulwark sbom dir:/mnt/rootfs`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return &exitError{code: ExitInput, msg: fmt.Sprintf("--format: unknown format %q (want table or json)", format)}
+			switch format {
+			case "table", "json", "cyclonedx", "spdx":
+			default:
+				return &exitError{code: ExitInput, msg: fmt.Sprintf("--format: unknown format %q (want table, json, cyclonedx or spdx)", format)}
 			}
 			t, err := source.Open(cmd.Context(), args[0], sf.options()...)
 			if err != nil {
@@ -97,7 +103,12 @@ Layers are streamed, never extracted to disk.`,
 				r.Target.Digest = t.Digest.String()
 			}
 			var buf bytes.Buffer
+			meta := sbom.Meta{Name: args[0], Digest: r.Target.Digest, Kind: r.Target.Kind, ToolName: "bulwark", ToolVersion: version.String()}
 			switch format {
+			case "cyclonedx":
+				err = cyclonedx.Write(&buf, res.Inventory, meta)
+			case "spdx":
+				err = spdx.Write(&buf, res.Inventory, meta)
 			case "json":
 				err = report.Write(&buf, r, report.JSON, report.Options{})
 			default:
@@ -116,7 +127,7 @@ Layers are streamed, never extracted to disk.`,
 		},
 	}
 	sf.addTo(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table or json (cyclonedx and spdx follow)")
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, json, cyclonedx (CycloneDX 1.6 JSON) or spdx (SPDX 2.3 JSON)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd
 }

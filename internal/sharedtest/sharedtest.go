@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -52,6 +53,27 @@ func Validate(t testing.TB, schemaFile string, doc []byte) {
 	t.Helper()
 	p := Path(t, "schemas", schemaFile)
 	c := jsonschema.NewCompiler()
+	// Schemas refer to each other by their published URLs ($id); serve
+	// those from the local copies so that validation needs no network.
+	others, _ := filepath.Glob(filepath.Join(filepath.Dir(p), "*.json"))
+	for _, o := range others {
+		f, err := os.Open(o)
+		if err != nil {
+			continue
+		}
+		doc, err := jsonschema.UnmarshalJSON(f)
+		f.Close()
+		if err != nil {
+			continue
+		}
+		if m, ok := doc.(map[string]any); ok {
+			for _, k := range []string{"$id", "id"} {
+				if id, ok := m[k].(string); ok && strings.HasPrefix(id, "http") {
+					_ = c.AddResource(strings.TrimSuffix(id, "#"), doc)
+				}
+			}
+		}
+	}
 	sch, err := c.Compile(p)
 	if err != nil {
 		t.Fatalf("compiling schema %s: %v", p, err)

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/catalog"
 	"github.com/bulwarksec/bulwark/pkg/sbom"
@@ -80,7 +79,7 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 			p.Arch = v
 		case 'L':
 			if v != "" {
-				p.Licenses = strings.Fields(v)
+				p.Licenses = []string{v} // an SPDX expression ("GPL-2.0-only AND MIT")
 			}
 		case 'o':
 			p.SourceName = v

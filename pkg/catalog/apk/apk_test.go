@@ -32,7 +32,7 @@ func TestCatalog(t *testing.T) {
 		{name: "multiple", want: []sbom.Package{
 			{Name: "musl", Version: "1.2.4-r2", Type: "apk", Arch: "x86_64", Licenses: []string{"MIT"}, Locations: loc},
 			{Name: "libssl3", Version: "3.1.7-r0", Type: "apk", Arch: "x86_64", Licenses: []string{"Apache-2.0"}, SourceName: "openssl", SourceVersion: "3.1.7-r0", Locations: loc, Files: []string{"usr/lib/libssl.so.3"}},
-			{Name: "ssl_client", Version: "1.36.1-r7", Type: "apk", Licenses: []string{"GPL-2.0-only", "AND", "MIT"}, SourceName: "busybox", SourceVersion: "1.36.1-r7", Locations: loc},
+			{Name: "ssl_client", Version: "1.36.1-r7", Type: "apk", Licenses: []string{"GPL-2.0-only AND MIT"}, SourceName: "busybox", SourceVersion: "1.36.1-r7", Locations: loc},
 		}},
 		{name: "invalid", wantErr: true},
 	} {
