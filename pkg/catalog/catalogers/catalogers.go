@@ -6,10 +6,15 @@ package catalogers
 import (
 	"github.com/bulwarksec/bulwark/pkg/catalog"
 	"github.com/bulwarksec/bulwark/pkg/catalog/apk"
+	"github.com/bulwarksec/bulwark/pkg/catalog/dotnet"
 	"github.com/bulwarksec/bulwark/pkg/catalog/dpkg"
 	"github.com/bulwarksec/bulwark/pkg/catalog/gobinary"
+	"github.com/bulwarksec/bulwark/pkg/catalog/java"
 	"github.com/bulwarksec/bulwark/pkg/catalog/npm"
+	"github.com/bulwarksec/bulwark/pkg/catalog/php"
 	"github.com/bulwarksec/bulwark/pkg/catalog/python"
+	"github.com/bulwarksec/bulwark/pkg/catalog/ruby"
+	"github.com/bulwarksec/bulwark/pkg/catalog/rust"
 )
 
 // All returns a new instance of every cataloger.
@@ -20,5 +25,10 @@ func All() []catalog.Cataloger {
 		gobinary.New(),
 		npm.New(),
 		python.New(),
+		java.New(),
+		ruby.New(),
+		rust.New(),
+		php.New(),
+		dotnet.New(),
 	}
 }

@@ -1,0 +1,20 @@
+package dotnet
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/pkg/catalog"
+)
+
+func TestCatalog(t *testing.T) {
+	b, _ := os.ReadFile(filepath.Join("testdata", "app.deps.json"))
+	got, err := New().Catalog(&catalog.File{Path: "app/app.deps.json", Content: b})
+	if err != nil || len(got) != 2 || got[0].Name != "Newtonsoft.Json" || got[0].Version != "13.0.1" || got[1].Name != "System.Text.Json" {
+		t.Errorf("%+v %v", got, err)
+	}
+	if _, err := New().Catalog(&catalog.File{Path: "x.deps.json", Content: []byte("[")}); err == nil {
+		t.Error("invalid deps.json: no error")
+	}
+}
