@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/bulwarksec/bulwark/internal/version"
+	"github.com/bulwarksec/bulwark/pkg/imagefs"
 	"github.com/spf13/cobra"
 )
 
@@ -19,7 +20,7 @@ func newVersionCommand(s *Streams) *cobra.Command {
 			if rev := version.Revision(); rev != "" {
 				fmt.Fprintf(s.Out, " (%s)", rev)
 			}
-			fmt.Fprintf(s.Out, " %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(s.Out, " %s %s/%s gzip:%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, imagefs.GunzipImplementation)
 			return nil
 		},
 	}

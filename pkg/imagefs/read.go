@@ -23,7 +23,6 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/catalog"
 	"github.com/bulwarksec/bulwark/pkg/sbom"
 	"github.com/bulwarksec/bulwark/pkg/source"
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -213,11 +212,11 @@ func decompress(r io.Reader) (io.Reader, func(), error) {
 	}
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		zr, err := gzip.NewReader(br)
+		zr, closer, err := newGzipReader(br)
 		if err != nil {
 			return nil, nil, fmt.Errorf("gzip: %w", err)
 		}
-		return zr, func() { zr.Close() }, nil
+		return zr, closer, nil
 	case len(magic) == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd:
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
