@@ -2,7 +2,11 @@ package bench
 
 import (
 	"context"
+	"os"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
@@ -27,5 +31,27 @@ func BenchmarkSBOMDebianCold(b *testing.B) {
 			b.Fatalf("%d packages", len(res.Inventory.Packages))
 		}
 		t.Close()
+	}
+}
+
+// TestWriteOCILayout writes the multi-layer vulnapp image from the shared
+// layout as a single-image OCI layout, an input every tool reads the same
+// way: BULWARK_WRITE_OCI=DIR go test ./bench -run TestWriteOCILayout.
+func TestWriteOCILayout(t *testing.T) {
+	dir := os.Getenv("BULWARK_WRITE_OCI")
+	if dir == "" {
+		t.Skip("set BULWARK_WRITE_OCI=DIR to write the layout")
+	}
+	src := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	tg, err := source.Open(context.Background(), "oci-dir:"+src+":example.local/vulnapp:alpine3.18-multilayer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(tg.Image); err != nil {
+		t.Fatal(err)
 	}
 }
