@@ -48,6 +48,8 @@ type Package struct {
 	SourceVersion string     `json:"sourceVersion,omitempty"`
 	Arch          string     `json:"arch,omitempty"`
 	Locations     []Location `json:"locations"`
+	// Extra holds format-specific facts (an rpm's modularity label).
+	Extra map[string]string `json:"extra,omitempty"`
 	// FoundBy names the cataloger that found the package.
 	FoundBy string `json:"foundBy,omitempty"`
 	// Files lists files the package owns (OS packages), for attributing

@@ -13,6 +13,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/catalog/npm"
 	"github.com/bulwarksec/bulwark/pkg/catalog/php"
 	"github.com/bulwarksec/bulwark/pkg/catalog/python"
+	"github.com/bulwarksec/bulwark/pkg/catalog/rpm"
 	"github.com/bulwarksec/bulwark/pkg/catalog/ruby"
 	"github.com/bulwarksec/bulwark/pkg/catalog/rust"
 )
@@ -22,6 +23,7 @@ func All() []catalog.Cataloger {
 	return []catalog.Cataloger{
 		apk.New(),
 		dpkg.New(),
+		rpm.New(),
 		gobinary.New(),
 		npm.New(),
 		python.New(),
