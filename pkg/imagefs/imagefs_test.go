@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -218,3 +219,65 @@ func TestCorruptLayers(t *testing.T) {
 		}
 	}
 }
+
+// sparseTar returns a tar with one GNU sparse file whose logical size is
+// 10 GiB and whose stored data is a single 512-byte block, then a normal
+// file: the walker must neither read nor hold the holes.
+func sparseTar(t *testing.T) []byte {
+	t.Helper()
+	octal := func(b []byte, v int64) {
+		s := strconv.FormatInt(v, 8)
+		if len(s) < len(b)-1 {
+			s = strings.Repeat("0", len(b)-1-len(s)) + s
+		}
+		copy(b, s) // a full-width field needs no terminating NUL
+	}
+	blk := make([]byte, 512)
+	copy(blk, "usr/bin/huge")
+	octal(blk[100:108], 0o755)
+	octal(blk[108:116], 0)
+	octal(blk[116:124], 0)
+	octal(blk[124:136], 512) // stored bytes
+	octal(blk[136:148], 0)
+	blk[156] = 'S'
+	copy(blk[257:265], "ustar  \x00")
+	octal(blk[386:398], 10<<30-512) // one data region at the end of the file
+	octal(blk[398:410], 512)
+	octal(blk[483:495], 10<<30) // real size
+	copy(blk[148:156], "        ")
+	var sum int64
+	for _, c := range blk {
+		sum += int64(c)
+	}
+	octal(blk[148:155], sum)
+	blk[155] = ' '
+	data := bytes.Repeat([]byte{'x'}, 512)
+	rest := tarOf(t, entry{"etc/after", "ok"})
+	return append(append(blk, data...), rest...)
+}
+
+func TestSparseFile(t *testing.T) {
+	o := opts
+	o.Catalogers = append(o.Catalogers, wantAll{})
+	v, err := read(t, o, sparseTar(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := v.Lookup("usr/bin/huge")
+	if !ok || f.Size != 10<<30 {
+		t.Fatalf("sparse entry = %+v %v", f, ok)
+	}
+	if _, ok := v.Lookup("etc/after"); !ok {
+		t.Error("the entry after the sparse file is missing")
+	}
+	if len(v.Layers[0].Errors) != 1 || !strings.Contains(v.Layers[0].Errors[0].Err, "over the") {
+		t.Errorf("errors = %+v", v.Layers[0].Errors)
+	}
+}
+
+// wantAll wants every file, as a binary cataloger wants executables.
+type wantAll struct{ fakeCataloger }
+
+func (wantAll) Name() string                                  { return "all" }
+func (wantAll) Wants(string, int64, fs.FileMode) bool         { return true }
+func (wantAll) Catalog(*catalog.File) ([]sbom.Package, error) { return nil, nil }

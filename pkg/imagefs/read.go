@@ -387,7 +387,8 @@ func readTar(ctx context.Context, r io.Reader, diffID string, opts Options) (*La
 			}
 			e.Link, e.HardLink, e.Mode = lp, true, e.Mode&^fs.ModeType
 		}
-		regular := h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeLink
+		// Sparse files are regular files whose holes the tar leaves out.
+		regular := h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeLink || h.Typeflag == tar.TypeGNUSparse
 		err = w.file(e, regular, func() ([]byte, error) {
 			b := make([]byte, h.Size)
 			if _, err := io.ReadFull(tr, b); err != nil {
