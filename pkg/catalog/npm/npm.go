@@ -1,6 +1,7 @@
 // Package npm catalogs JavaScript packages: what is installed
 // (node_modules/**/package.json) and what lockfiles pin
-// (package-lock.json v1, v2 and v3). Where a project has both, the
+// (package-lock.json v1, v2 and v3, yarn.lock v1 and Berry, pnpm-lock.yaml
+// v5, v6 and v9). Where a project has both, the
 // installed tree wins: it is what the container runs, and it reflects
 // files later layers deleted, which the lockfile does not.
 package npm
@@ -21,6 +22,9 @@ import (
 const Name = "npm"
 
 const lockName = "package-lock.json"
+
+// lockNames are the lockfiles of npm, yarn and pnpm.
+var lockNames = map[string]bool{lockName: true, "yarn.lock": true, "pnpm-lock.yaml": true}
 
 type cataloger struct{}
 
@@ -43,10 +47,10 @@ func (cataloger) Wants(p string, _ int64, mode fs.FileMode) bool {
 		return false
 	}
 	dir, base := path.Split(p)
-	switch base {
-	case lockName:
+	switch {
+	case lockNames[base]:
 		return !strings.Contains(dir, "node_modules/")
-	case "package.json":
+	case base == "package.json":
 		return isInstalledDir(strings.TrimSuffix(dir, "/"))
 	}
 	return false
@@ -68,8 +72,13 @@ func isInstalledDir(dir string) bool {
 }
 
 func (c cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
-	if path.Base(f.Path) == lockName {
+	switch path.Base(f.Path) {
+	case lockName:
 		return parseLock(f)
+	case "yarn.lock":
+		return parseYarnLock(f)
+	case "pnpm-lock.yaml":
+		return parsePnpmLock(f)
 	}
 	return parsePackageJSON(f)
 }
@@ -206,7 +215,7 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 func (cataloger) Refine(pkgs []sbom.Package, exists func(path string) bool) []sbom.Package {
 	out := pkgs[:0]
 	for _, p := range pkgs {
-		if len(p.Locations) > 0 && path.Base(p.Locations[0].Path) == lockName {
+		if len(p.Locations) > 0 && lockNames[path.Base(p.Locations[0].Path)] {
 			dir := path.Dir(strings.TrimPrefix(p.Locations[0].Path, "/"))
 			if exists(path.Join(dir, "node_modules")) {
 				continue

@@ -48,6 +48,30 @@ func TestLockfiles(t *testing.T) {
 	}
 }
 
+func TestYarnAndPnpm(t *testing.T) {
+	for _, c := range []struct {
+		file, as string
+		want     []string
+	}{
+		{"yarn-v1.lock", "yarn.lock", []string{"@babel/code-frame@7.12.13", "lodash@4.17.21"}},
+		{"yarn-berry.lock", "yarn.lock", []string{"lodash@4.17.21", "@types/node@20.1.0"}},
+		{"pnpm-v5.yaml", "pnpm-lock.yaml", []string{"@babel/core@7.24.0", "lodash@4.17.21"}},
+		{"pnpm-v6.yaml", "pnpm-lock.yaml", []string{"@babel/core@7.24.0", "lodash@4.17.21"}},
+		{"pnpm-v9.yaml", "pnpm-lock.yaml", []string{"@babel/core@7.24.0", "lodash@4.17.21"}},
+	} {
+		got, err := catalogFile(t, c.file, "app/"+c.as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(c.want, names(got)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", c.file, d)
+		}
+	}
+	if _, err := catalogFile(t, "invalid.json", "pnpm-lock.yaml"); err == nil {
+		t.Error("invalid pnpm lock: no error")
+	}
+}
+
 func TestPackageJSON(t *testing.T) {
 	got, err := catalogFile(t, "package.json", "app/node_modules/lodash/package.json")
 	if err != nil || len(got) != 1 || got[0].Name != "lodash" || got[0].Licenses[0] != "MIT" {
