@@ -1,7 +1,8 @@
 // Package python catalogs installed Python distributions from their
 // metadata: *.dist-info/METADATA (wheels, pip) and *.egg-info/PKG-INFO or
 // a bare *.egg-info file (setuptools, distro packages), wherever they are
-// (site-packages, dist-packages, virtualenvs).
+// (site-packages, dist-packages, virtualenvs); and, in source trees,
+// pinned requirements files, poetry.lock, Pipfile.lock and uv.lock.
 package python
 
 import (
@@ -42,6 +43,8 @@ func (cataloger) Wants(p string, _ int64, mode fs.FileMode) bool {
 		return strings.HasSuffix(dir, ".dist-info")
 	case base == "PKG-INFO":
 		return strings.HasSuffix(dir, ".egg-info")
+	case isLock(base):
+		return !strings.Contains(dir, "site-packages") && !strings.Contains(dir, "dist-packages")
 	}
 	return strings.HasSuffix(base, ".egg-info") // the single-file form
 }
@@ -49,6 +52,9 @@ func (cataloger) Wants(p string, _ int64, mode fs.FileMode) bool {
 // Catalog reads the metadata headers (core metadata, an email-style header
 // block; the description follows the first blank line and is not read).
 func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
+	if isLock(path.Base(f.Path)) {
+		return parseLock(f)
+	}
 	var name, version, license string
 	var classifiers []string
 	sc := bufio.NewScanner(bytes.NewReader(f.Content))
@@ -94,12 +100,23 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 
 // Refine keeps one package where a directory holds the same distribution
 // twice (Debian ships both cryptography.egg-info and
-// cryptography-38.0.4.dist-info): one install, one package.
+// cryptography-38.0.4.dist-info): one install, one package. And where
+// installed distributions were found, requirements and lockfiles (what a
+// project asks for) yield to them (what is there).
 func (cataloger) Refine(pkgs []sbom.Package, _ func(string) bool) []sbom.Package {
 	type key struct{ dir, name, version string }
 	seen := map[key]int{}
+	installed := false
+	for _, p := range pkgs {
+		if len(p.Locations) > 0 && !isLock(path.Base(p.Locations[0].Path)) {
+			installed = true
+		}
+	}
 	out := pkgs[:0]
 	for _, p := range pkgs {
+		if installed && len(p.Locations) > 0 && isLock(path.Base(p.Locations[0].Path)) {
+			continue
+		}
 		dir := ""
 		if len(p.Locations) > 0 {
 			dir = path.Dir(path.Dir(p.Locations[0].Path))

@@ -34,6 +34,37 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
+func TestLockfiles(t *testing.T) {
+	for file, want := range map[string][]string{
+		"requirements.txt": {"flask@3.0.3", "requests@2.32.3"},
+		"poetry.lock":      {"flask@3.0.3", "click@8.1.7"},
+		"uv.lock":          {"idna@3.7"},
+		"Pipfile.lock":     {"idna@3.7", "requests@2.32.3", "pytest@8.3.3"},
+	} {
+		b, _ := os.ReadFile(filepath.Join("testdata", file))
+		p := "src/app/" + file
+		if !New().Wants(p, 10, 0o644) {
+			t.Errorf("does not want %s", p)
+		}
+		pkgs, err := New().Catalog(&catalog.File{Path: p, Content: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, x := range pkgs {
+			got = append(got, x.Name+"@"+x.Version)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", file, d)
+		}
+	}
+	installed := sbom.Package{Name: "flask", Version: "3.0.2", Locations: []sbom.Location{{Path: "/v/lib/site-packages/flask-3.0.2.dist-info/METADATA"}}}
+	locked := sbom.Package{Name: "flask", Version: "3.0.3", Locations: []sbom.Location{{Path: "/app/requirements.txt"}}}
+	if got := New().(catalog.Refiner).Refine([]sbom.Package{locked, installed}, nil); len(got) != 1 || got[0].Version != "3.0.2" {
+		t.Errorf("installed should win over requirements: %+v", got)
+	}
+}
+
 func TestWants(t *testing.T) {
 	for p, want := range map[string]bool{
 		"usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO":       true,
