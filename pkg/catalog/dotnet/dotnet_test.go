@@ -18,3 +18,18 @@ func TestCatalog(t *testing.T) {
 		t.Error("invalid deps.json: no error")
 	}
 }
+
+func FuzzCatalog(f *testing.F) {
+	kinds := []string{"app/app.deps.json"}
+	if b, err := os.ReadFile(filepath.Join("testdata", "app.deps.json")); err == nil {
+		f.Add(b, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		pkgs, _ := New().Catalog(&catalog.File{Path: kinds[int(kind)%len(kinds)], Mode: 0o755, Content: b})
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" {
+				t.Fatalf("package without name or version: %+v", p)
+			}
+		}
+	})
+}

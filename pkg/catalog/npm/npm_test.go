@@ -111,15 +111,13 @@ func TestRefine(t *testing.T) {
 }
 
 func FuzzCatalog(f *testing.F) {
-	for _, n := range []string{"lock-v1.json", "lock-v3.json", "package.json"} {
+	kinds := []string{"app/package-lock.json", "app/node_modules/x/package.json", "app/yarn.lock", "app/pnpm-lock.yaml"}
+	for i, n := range []string{"lock-v1.json", "package.json", "yarn-v1.lock", "pnpm-v6.yaml", "lock-v3.json", "yarn-berry.lock", "pnpm-v5.yaml"} {
 		b, _ := os.ReadFile(filepath.Join("testdata", n))
-		f.Add(b, n == "package.json")
+		f.Add(b, uint8(i%len(kinds)))
 	}
-	f.Fuzz(func(t *testing.T, b []byte, installed bool) {
-		p := "package-lock.json"
-		if installed {
-			p = "node_modules/x/package.json"
-		}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		p := kinds[int(kind)%len(kinds)]
 		pkgs, _ := New().Catalog(&catalog.File{Path: p, Mode: 0o644, Content: b})
 		for _, x := range pkgs {
 			if x.Name == "" || x.Version == "" {

@@ -34,3 +34,21 @@ func TestCatalog(t *testing.T) {
 		t.Error("invalid composer.lock: no error")
 	}
 }
+
+func FuzzCatalog(f *testing.F) {
+	kinds := []string{"app/composer.lock", "app/vendor/composer/installed.json"}
+	if b, err := os.ReadFile(filepath.Join("testdata", "composer.lock")); err == nil {
+		f.Add(b, uint8(0))
+	}
+	if b, err := os.ReadFile(filepath.Join("testdata", "installed-v2.json")); err == nil {
+		f.Add(b, uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		pkgs, _ := New().Catalog(&catalog.File{Path: kinds[int(kind)%len(kinds)], Mode: 0o755, Content: b})
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" {
+				t.Fatalf("package without name or version: %+v", p)
+			}
+		}
+	})
+}

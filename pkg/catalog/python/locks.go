@@ -72,7 +72,7 @@ func pipfileLock(f *catalog.File) ([]sbom.Package, error) {
 		sort.Strings(names)
 		for _, n := range names {
 			v := strings.TrimPrefix(deps[n].Version, "==")
-			if v == "" || strings.ContainsAny(v, "<>=*,") {
+			if n == "" || v == "" || strings.ContainsAny(v, "<>=*,") {
 				continue
 			}
 			out = append(out, sbom.Package{Name: n, Version: v, Type: sbom.TypePyPI, Locations: []sbom.Location{{Path: f.Path}}})

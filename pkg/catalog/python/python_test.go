@@ -112,10 +112,13 @@ func TestDebianDistPackages(t *testing.T) {
 }
 
 func FuzzCatalog(f *testing.F) {
-	b, _ := os.ReadFile(filepath.Join("testdata", "single"))
-	f.Add(b)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		pkgs, _ := New().Catalog(&catalog.File{Path: "x.dist-info/METADATA", Content: b})
+	kinds := []string{"x.dist-info/METADATA", "requirements.txt", "poetry.lock", "uv.lock", "Pipfile.lock"}
+	for i, n := range []string{"single", "requirements.txt", "poetry.lock", "uv.lock", "Pipfile.lock"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", n))
+		f.Add(b, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		pkgs, _ := New().Catalog(&catalog.File{Path: kinds[int(kind)%len(kinds)], Content: b})
 		for _, p := range pkgs {
 			if p.Name == "" || p.Version == "" {
 				t.Fatal("empty name or version")

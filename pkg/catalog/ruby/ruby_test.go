@@ -47,3 +47,18 @@ func TestGemspecNames(t *testing.T) {
 		t.Error("a gemspec outside specifications/ is a project, not an installed gem")
 	}
 }
+
+func FuzzCatalog(f *testing.F) {
+	kinds := []string{"app/Gemfile.lock"}
+	if b, err := os.ReadFile(filepath.Join("testdata", "Gemfile.lock")); err == nil {
+		f.Add(b, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		pkgs, _ := New().Catalog(&catalog.File{Path: kinds[int(kind)%len(kinds)], Mode: 0o755, Content: b})
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" {
+				t.Fatalf("package without name or version: %+v", p)
+			}
+		}
+	})
+}

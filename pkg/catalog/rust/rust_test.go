@@ -23,3 +23,18 @@ func TestNonAuditableBinaries(t *testing.T) {
 		}
 	}
 }
+
+func FuzzCatalog(f *testing.F) {
+	kinds := []string{"src/Cargo.lock"}
+	if b, err := os.ReadFile(filepath.Join("testdata", "Cargo.lock")); err == nil {
+		f.Add(b, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		pkgs, _ := New().Catalog(&catalog.File{Path: kinds[int(kind)%len(kinds)], Mode: 0o755, Content: b})
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" {
+				t.Fatalf("package without name or version: %+v", p)
+			}
+		}
+	})
+}
