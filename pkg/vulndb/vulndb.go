@@ -1,0 +1,322 @@
+// Package vulndb is Bulwark's local vulnerability database: one bbolt file
+// holding, per ecosystem and package name, the ranges of affected versions
+// of each advisory, and per advisory what a report needs (aliases,
+// severity and CVSS, KEV, references). It stores only that, compactly; the
+// schema version is in the file, and a file of another schema is refused
+// (and rebuilt by `bulwark db update`), never misread.
+package vulndb
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion changes whenever what is stored, or how, changes.
+const SchemaVersion = 1
+
+var (
+	bucketMeta  = []byte("meta")
+	bucketVulns = []byte("vulns")
+	bucketPkgs  = []byte("packages")
+	keyMeta     = []byte("meta")
+)
+
+// ErrSchema is returned for a database of another schema version.
+var ErrSchema = errors.New("database schema version differs; rebuild it with `bulwark db update` or `bulwark db build`")
+
+// Source describes one feed a database was built from.
+type Source struct {
+	Name    string `json:"name"`
+	Where   string `json:"where"`
+	Records int    `json:"records"`
+	// Bad counts records that could not be read and were left out.
+	Bad int `json:"bad,omitempty"`
+	// Version is what the feed says of itself (KEV catalog version, ETag).
+	Version string `json:"version,omitempty"`
+}
+
+// Meta describes a database.
+type Meta struct {
+	SchemaVersion int            `json:"schemaVersion"`
+	Built         time.Time      `json:"built"`
+	Sources       []Source       `json:"sources"`
+	Ecosystems    map[string]int `json:"ecosystems"` // advisories per ecosystem
+	Vulns         int            `json:"vulns"`
+}
+
+// Event is a range event, stored compactly as one string: a kind letter
+// followed by the version: "i0" (introduced 0), "f1.2.4" (fixed),
+// "l1.2.3" (last_affected), "x2.0" (limit).
+type Event string
+
+// Kind is the event's kind letter: 'i', 'f', 'l' or 'x'.
+func (e Event) Kind() byte {
+	if e == "" {
+		return 0
+	}
+	return e[0]
+}
+
+// Version is the event's version.
+func (e Event) Version() string {
+	if e == "" {
+		return ""
+	}
+	return string(e[1:])
+}
+
+// Range is a range of versions, as OSV defines: its events, evaluated with
+// the ecosystem's comparator (ECOSYSTEM and SEMVER ranges both are).
+type Range []Event
+
+// Affected is one advisory's statement about one package.
+type Affected struct {
+	ID     string  `json:"id"`
+	Ranges []Range `json:"r,omitempty"`
+	// Versions are listed affected versions; kept only when the record has
+	// no range that can be evaluated.
+	Versions []string `json:"v,omitempty"`
+	// Urgency is the distribution's own rating (Debian's "unimportant" ...).
+	Urgency string `json:"u,omitempty"`
+}
+
+// Vuln is what a report needs of an advisory.
+type Vuln struct {
+	ID      string   `json:"id"`
+	Aliases []string `json:"a,omitempty"`
+	Summary string   `json:"s,omitempty"`
+	// Severity is critical, high, medium, low or "" when unknown.
+	Severity string  `json:"sev,omitempty"`
+	Score    float64 `json:"sc,omitempty"`
+	Vector   string  `json:"vec,omitempty"`
+	// ScoreFrom says where the score came from: "osv", "cve5", or the ID of
+	// the alias record that carried it.
+	ScoreFrom  string   `json:"sf,omitempty"`
+	Published  string   `json:"p,omitempty"`
+	References []string `json:"ref,omitempty"`
+	KEV        string   `json:"kev,omitempty"` // date added to the KEV catalog
+}
+
+// DB is an open database.
+type DB struct {
+	bolt *bolt.DB
+	Meta Meta
+}
+
+// Open opens a database read-only.
+func Open(path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	b, err := bolt.Open(path, 0o444, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a Bulwark database: %w", path, err)
+	}
+	db := &DB{bolt: b}
+	err = b.View(func(tx *bolt.Tx) error {
+		mb := tx.Bucket(bucketMeta)
+		if mb == nil {
+			return errors.New("no metadata")
+		}
+		raw := mb.Get(keyMeta)
+		if raw == nil {
+			return errors.New("no metadata")
+		}
+		return json.Unmarshal(raw, &db.Meta)
+	})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("%s: not a Bulwark database: %w", path, err)
+	}
+	if db.Meta.SchemaVersion != SchemaVersion {
+		b.Close()
+		return nil, fmt.Errorf("%s: schema %d, this bulwark reads %d: %w", path, db.Meta.SchemaVersion, SchemaVersion, ErrSchema)
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// NormalizeName returns the key a package name is stored under: PyPI
+// names as PEP 503 normalises them; others as they are.
+func NormalizeName(ecosystem, name string) string {
+	if ecosystem == "PyPI" {
+		return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
+	}
+	return name
+}
+
+// Affected returns what the advisories of ecosystem say of a package.
+func (db *DB) Affected(ecosystem, name string) ([]Affected, error) {
+	var out []Affected
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		pb := tx.Bucket(bucketPkgs)
+		if pb == nil {
+			return nil
+		}
+		eb := pb.Bucket([]byte(ecosystem))
+		if eb == nil {
+			return nil
+		}
+		raw := eb.Get([]byte(NormalizeName(ecosystem, name)))
+		if raw == nil {
+			return nil
+		}
+		return json.Unmarshal(raw, &out)
+	})
+	return out, err
+}
+
+// Vuln returns an advisory by ID.
+func (db *DB) Vuln(id string) (*Vuln, error) {
+	var v *Vuln
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketVulns).Get([]byte(id))
+		if raw == nil {
+			return nil
+		}
+		v = &Vuln{}
+		return json.Unmarshal(raw, v)
+	})
+	return v, err
+}
+
+// Contents is everything a database holds, for Write.
+type Contents struct {
+	Meta  Meta
+	Vulns map[string]*Vuln
+	// Packages maps ecosystem, then normalised package name, to entries.
+	Packages map[string]map[string][]Affected
+}
+
+// Write stores contents as a new database at path, through a temporary
+// file in the same directory that is renamed into place only once it is
+// complete: a failed build never leaves a half-written database, and the
+// previous one stays usable until the rename.
+func Write(path string, c *Contents) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".bulwark-db-*")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	tmp.Close()
+	defer func() {
+		if err != nil {
+			os.Remove(tmpName)
+		}
+	}()
+	b, err := bolt.Open(tmpName, 0o644, &bolt.Options{Timeout: 5 * time.Second, NoSync: true})
+	if err != nil {
+		return err
+	}
+	c.Meta.SchemaVersion = SchemaVersion
+	err = b.Update(func(tx *bolt.Tx) error {
+		mb, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(c.Meta)
+		if err != nil {
+			return err
+		}
+		if err := mb.Put(keyMeta, raw); err != nil {
+			return err
+		}
+		vb, err := tx.CreateBucket(bucketVulns)
+		if err != nil {
+			return err
+		}
+		// Sorted keys fill bbolt's pages densely (it splits on the right).
+		vb.FillPercent = 1.0
+		for _, id := range sortedKeys(c.Vulns) {
+			raw, err := json.Marshal(c.Vulns[id])
+			if err != nil {
+				return err
+			}
+			if err := vb.Put([]byte(id), raw); err != nil {
+				return err
+			}
+		}
+		pb, err := tx.CreateBucket(bucketPkgs)
+		if err != nil {
+			return err
+		}
+		for _, eco := range sortedKeys(c.Packages) {
+			eb, err := pb.CreateBucket([]byte(eco))
+			if err != nil {
+				return err
+			}
+			eb.FillPercent = 1.0
+			names := c.Packages[eco]
+			for _, n := range sortedKeys(names) {
+				raw, err := json.Marshal(names[n])
+				if err != nil {
+					return err
+				}
+				if err := eb.Put([]byte(n), raw); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Close()
+		return err
+	}
+	// bbolt grows its file in large steps; copy the used pages into the
+	// final file so the database is as small as its contents.
+	final, err := os.CreateTemp(dir, ".bulwark-db-*")
+	if err != nil {
+		b.Close()
+		return err
+	}
+	finalName := final.Name()
+	err = b.View(func(tx *bolt.Tx) error {
+		_, err := tx.WriteTo(final)
+		return err
+	})
+	if err == nil {
+		err = final.Sync()
+	}
+	if cerr := final.Close(); err == nil {
+		err = cerr
+	}
+	b.Close()
+	os.Remove(tmpName)
+	if err != nil {
+		os.Remove(finalName)
+		return err
+	}
+	if err := os.Chmod(finalName, 0o644); err != nil {
+		os.Remove(finalName)
+		return err
+	}
+	if err := os.Rename(finalName, path); err != nil {
+		os.Remove(finalName)
+		return err
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
