@@ -414,4 +414,3 @@ func contains(xs []string, s string) bool {
 	}
 	return false
 }
-

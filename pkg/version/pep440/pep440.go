@@ -133,7 +133,7 @@ func (a Version) Compare(b Version) int {
 	}
 	ad, bd := a.dev, b.dev
 	if ad < 0 {
-		ad = 1<<62 // no dev release sorts after any
+		ad = 1 << 62 // no dev release sorts after any
 	}
 	if bd < 0 {
 		bd = 1 << 62
