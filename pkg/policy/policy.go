@@ -32,6 +32,12 @@ type Policy struct {
 	IgnoreBase string
 	// Now judges ignore expiry; zero means time.Now().
 	Now time.Time
+	// IgnoreUnfixed leaves vulnerabilities without a fixed version out of
+	// the gate (they are still reported).
+	IgnoreUnfixed bool
+	// FailOnKEV fails the gate on any known-exploited vulnerability,
+	// whatever its severity.
+	FailOnKEV bool
 }
 
 // Suppressed is a finding that was not reported, and why.
@@ -126,13 +132,18 @@ func (p *Policy) pathMatches(ig *Ignore, f *finding.Finding) bool {
 	return false
 }
 
-// Fails reports whether any finding is at or above the FailOn severity.
+// Fails reports whether the gate fails: a finding at or above the FailOn
+// severity, or a known-exploited vulnerability with FailOnKEV. The gate
+// only decides the exit code; reports show every finding.
 func (p *Policy) Fails(fs []finding.Finding) bool {
-	if p.FailOn == finding.Unknown {
-		return false
-	}
 	for _, f := range fs {
-		if f.Severity >= p.FailOn {
+		if p.IgnoreUnfixed && f.Kind == finding.KindVulnerability && f.FixedVersion == "" {
+			continue
+		}
+		if p.FailOnKEV && f.KEV {
+			return true
+		}
+		if p.FailOn != finding.Unknown && f.Severity >= p.FailOn {
 			return true
 		}
 	}

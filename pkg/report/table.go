@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/bulwarksec/bulwark/pkg/finding"
 )
@@ -34,8 +36,22 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 		}
 		return code + s + reset
 	}
+	var vulns, others []finding.Finding
+	for _, f := range r.Findings {
+		if f.Kind == finding.KindVulnerability {
+			vulns = append(vulns, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	if len(vulns) > 0 {
+		writeVulns(bw, vulns, paint)
+		if len(others) > 0 {
+			fmt.Fprintln(bw)
+		}
+	}
 	group := ""
-	for i, f := range r.Findings {
+	for i, f := range others {
 		g := f.Location.File
 		if g == "" {
 			g = f.Location.Path
@@ -46,7 +62,7 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 			}
 			group = g
 			n := 0
-			for _, o := range r.Findings[i:] {
+			for _, o := range others[i:] {
 				if o.Location.File != f.Location.File || o.Location.Path != f.Location.Path {
 					break
 				}
@@ -67,11 +83,51 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 		sev := strings.ToUpper(f.Severity.String())
 		fmt.Fprintf(bw, "  %-7s %s %-7s %s\n", pos, paint(sevColor[f.Severity], fmt.Sprintf("%-8s", sev)), f.ID, f.Message)
 	}
-	if len(r.Findings) > 0 {
+	if len(others) > 0 {
 		fmt.Fprintln(bw)
 	}
 	fmt.Fprintln(bw, summary(r))
 	return bw.Flush()
+}
+
+// writeVulns prints vulnerabilities as one table, most severe first: a
+// scan report is read from the top.
+func writeVulns(bw *bufio.Writer, vulns []finding.Finding, paint func(string, string) string) {
+	sorted := append([]finding.Finding(nil), vulns...)
+	slices.SortStableFunc(sorted, func(a, b finding.Finding) int {
+		if a.Severity != b.Severity {
+			return int(b.Severity) - int(a.Severity)
+		}
+		if a.KEV != b.KEV {
+			if a.KEV {
+				return -1
+			}
+			return 1
+		}
+		return finding.Compare(a, b)
+	})
+	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", paint(bold, "SEVERITY"), paint(bold, "VULNERABILITY"), paint(bold, "PACKAGE"), paint(bold, "INSTALLED"), paint(bold, "FIXED"), paint(bold, "LAYER"))
+	for _, f := range sorted {
+		id := f.ID
+		if f.KEV {
+			id += " (KEV)"
+		}
+		name, ver := "", ""
+		if f.Package != nil {
+			name, ver = f.Package.Name, f.Package.Version
+		}
+		fixed := f.FixedVersion
+		if fixed == "" {
+			fixed = f.Status
+		}
+		layer := f.Layer
+		if i := strings.IndexByte(layer, ':'); i >= 0 && len(layer) > i+13 {
+			layer = layer[i+1 : i+13]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", paint(sevColor[f.Severity], strings.ToUpper(f.Severity.String())), id, name, ver, fixed, layer)
+	}
+	tw.Flush()
 }
 
 // summary is the last line of the table: totals by severity.

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/bulwarksec/bulwark/pkg/analyzer"
+	"github.com/bulwarksec/bulwark/pkg/dbbuild"
+	"github.com/bulwarksec/bulwark/pkg/dbupdate"
+	"github.com/bulwarksec/bulwark/pkg/match"
+	"github.com/bulwarksec/bulwark/pkg/report"
+	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/vulndb"
+	"github.com/spf13/cobra"
+)
+
+func newScanCommand(s *Streams) *cobra.Command {
+	var (
+		ff            findingsFlags
+		sf            sourceFlags
+		df            dbFlags
+		ignoreUnfixed bool
+		failOnKEV     bool
+		skipUpdate    bool
+		offline       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "scan TARGET",
+		Short: "Find known vulnerabilities in an image or directory, with a CI gate",
+		Long: `Scan TARGET (an image or a directory, as for 'bulwark sbom') for known
+vulnerabilities: its packages are matched against the local database with
+each ecosystem's own version rules. The report shows every finding; --fail-on,
+--fail-on-kev and --ignore-unfixed decide the exit code.
+
+The database is updated first when it is missing or older than two days,
+unless --skip-db-update or --offline is given.`,
+		Example: `  bulwark scan alpine:3.20
+  bulwark scan --fail-on high --ignore-unfixed docker-archive:app.tar
+  bulwark scan --format sarif -o scan.sarif oci-dir:./layout
+  bulwark scan --offline --db ./bulwark.db dir:./rootfs`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, pol, err := ff.setup(s)
+			if err != nil {
+				return err
+			}
+			pol.IgnoreUnfixed, pol.FailOnKEV = ignoreUnfixed, failOnKEV
+			dbPath, err := df.resolve()
+			if err != nil {
+				return inputError(err)
+			}
+			if !skipUpdate && !offline {
+				refreshDB(cmd, s, dbPath)
+			}
+			db, err := vulndb.Open(dbPath)
+			if err != nil {
+				if errors.Is(err, os.ErrNotExist) {
+					return &exitError{code: ExitInput, msg: fmt.Sprintf("%s: no vulnerability database; run 'bulwark db update' (or 'bulwark db build --from DIR' offline)", dbPath)}
+				}
+				return inputError(err)
+			}
+			defer db.Close()
+			var warnings []string
+			if age := time.Since(db.Meta.Built); age > maxDBAge {
+				warnings = append(warnings, fmt.Sprintf("the vulnerability database is %s old; run 'bulwark db update'", age.Round(time.Hour)))
+			}
+			t, err := source.Open(cmd.Context(), args[0], sf.options()...)
+			if err != nil {
+				return inputError(err)
+			}
+			defer t.Close()
+			res, err := analyzer.Analyze(cmd.Context(), t, analyzer.Options{Cache: sf.cache(s)})
+			if err != nil {
+				return inputError(err)
+			}
+			m, err := match.Packages(db, res.Inventory.Packages)
+			if err != nil {
+				return err
+			}
+			for _, u := range m.Unmatchable {
+				warnings = append(warnings, fmt.Sprintf("%s %s (%s) could not be matched: %v", u.Package.Name, u.Package.Version, u.Package.Ecosystem, u.Err))
+			}
+			r := &report.Report{
+				Target:   report.Target{Name: args[0], Kind: targetKind(t), OS: res.Inventory.OS},
+				Packages: res.Inventory.Packages,
+				Warnings: append(warnings, res.Warnings...),
+			}
+			if t.Digest.Hex != "" {
+				r.Target.Digest = t.Digest.String()
+			}
+			return ff.finish(s, pol, r, m.Findings, 0, nil)
+		},
+	}
+	ff.addTo(cmd)
+	sf.addTo(cmd)
+	df.addTo(cmd)
+	cmd.Flags().BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "leave vulnerabilities without a fixed version out of the gate (still reported)")
+	cmd.Flags().BoolVar(&failOnKEV, "fail-on-kev", false, "fail on any vulnerability in CISA's Known Exploited Vulnerabilities catalog, whatever its severity")
+	cmd.Flags().BoolVar(&skipUpdate, "skip-db-update", false, "do not update the database, even when it is old")
+	cmd.Flags().BoolVar(&offline, "offline", false, "no network at all (implies --skip-db-update)")
+	return cmd
+}
+
+// refreshDB updates a missing or stale database; on failure it warns and
+// the scan goes on with what there is.
+func refreshDB(cmd *cobra.Command, s *Streams, dbPath string) {
+	if st, err := os.Stat(dbPath); err == nil && time.Since(st.ModTime()) < maxDBAge {
+		return
+	}
+	mirror := dbPath + ".feeds"
+	opts := dbupdate.Options{}
+	if s.IsTerminal != nil && s.IsTerminal() {
+		opts.Progress = s.Err
+	}
+	if _, err := dbupdate.Fetch(cmd.Context(), mirror, opts); err != nil {
+		fmt.Fprintf(s.Err, "bulwark: warning: database update failed: %s\n", oneLine(err.Error()))
+		return
+	}
+	if _, err := dbbuild.Build(cmd.Context(), mirror, dbPath, dbbuild.Options{Warn: warnTo(s)}); err != nil {
+		fmt.Fprintf(s.Err, "bulwark: warning: database build failed: %s\n", oneLine(err.Error()))
+	}
+}
