@@ -248,3 +248,56 @@ func TestSBOMBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestDBAndScan(t *testing.T) {
+	feeds := sharedtest.Path(t, "testdata", "feeds")
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	db := filepath.Join(t.TempDir(), "bulwark.db")
+	r := run(t, nil, "db", "build", "--from", feeds, "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "advisories") {
+		t.Fatalf("db build: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "db", "status", "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "osv/Go") || !strings.Contains(r.stdout, "Alpine:v3.20") {
+		t.Errorf("db status: %s %s", r.stdout, r.stderr)
+	}
+	img := "oci-dir:" + layout + ":example.local/alpine:3.18.9"
+	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "-f", "json", img)
+	if r.code != 0 {
+		t.Fatalf("scan: exit %d %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Findings []struct {
+			ID, Severity, FixedVersion, Status, Layer string
+			Package                                   struct{ Name, Ecosystem string }
+		}
+		Packages []struct{ Name string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 2 || rep.Findings[0].ID != "CVE-2024-9143" || rep.Findings[0].FixedVersion != "3.1.7-r1" ||
+		rep.Findings[0].Status != "fixed" || rep.Findings[0].Package.Ecosystem != "Alpine:v3.18" || rep.Findings[0].Layer == "" || len(rep.Packages) != 15 {
+		t.Errorf("scan report: %+v", rep)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--fail-on", "medium"}, 1},
+		{[]string{"--fail-on", "high"}, 0},
+		{[]string{"--fail-on", "medium", "--ignore", "CVE-2024-9143"}, 0},
+		{[]string{"--fail-on-kev"}, 0},
+	} {
+		args := append([]string{"scan", "--offline", "--no-cache", "--db", db}, c.args...)
+		if r := run(t, nil, append(args, img)...); r.code != c.code {
+			t.Errorf("%v: exit %d, want %d (%s)", c.args, r.code, c.code, r.stderr)
+		}
+	}
+	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "-f", "sarif", img)
+	sharedtest.Validate(t, "sarif-schema-2.1.0.json", []byte(r.stdout))
+	r = run(t, nil, "scan", "--offline", "--db", filepath.Join(t.TempDir(), "none.db"), img)
+	if r.code != 2 || !strings.Contains(r.stderr, "no vulnerability database; run 'bulwark db update'") {
+		t.Errorf("no database: exit %d %s", r.code, r.stderr)
+	}
+}

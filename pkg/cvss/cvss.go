@@ -18,6 +18,13 @@ import (
 
 // Score computes the base score of a vector and names its version.
 func Score(vector string) (score float64, version string, err error) {
+	// The library is careful, but a vector comes from a feed: a panic on a
+	// hostile one must be that record's error.
+	defer func() {
+		if r := recover(); r != nil {
+			score, version, err = 0, "", fmt.Errorf("not a CVSS vector: %q", vector)
+		}
+	}()
 	v := strings.TrimSpace(vector)
 	switch {
 	case strings.HasPrefix(v, "CVSS:4.0/"):
@@ -38,8 +45,8 @@ func Score(vector string) (score float64, version string, err error) {
 			return 0, "", err
 		}
 		return c.BaseScore(), "3.0", nil
-	case strings.HasPrefix(v, "AV:"):
-		c, err := cvss20.ParseVector(strings.TrimPrefix(v, "(")[:len(strings.TrimSuffix(strings.TrimPrefix(v, "("), ")"))])
+	case strings.HasPrefix(strings.TrimPrefix(v, "("), "AV:"):
+		c, err := cvss20.ParseVector(strings.TrimSuffix(strings.TrimPrefix(v, "("), ")"))
 		if err != nil {
 			return 0, "", err
 		}

@@ -325,6 +325,7 @@ func (b *builder) readSecdb(_ context.Context, dir string) error {
 			if fix.Version == "0" {
 				continue
 			}
+			b.c.Meta.Ecosystems[eco]++
 			for _, id := range fix.IDs {
 				src.Records++
 				b.add(eco, fix.Package, vulndb.Affected{ID: id, Ranges: []vulndb.Range{{"i0", vulndb.Event("f" + fix.Version)}}})
@@ -334,7 +335,6 @@ func (b *builder) readSecdb(_ context.Context, dir string) error {
 				}
 			}
 		}
-		b.c.Meta.Ecosystems[eco] += len(db.Fixes)
 		b.c.Meta.Sources = append(b.c.Meta.Sources, src)
 	}
 	return nil
