@@ -218,8 +218,10 @@ func TestSBOMFormatsOnRealImages(t *testing.T) {
 	r := run(t, nil, "sbom", "--no-cache", "-f", "json", deb)
 	var rep struct {
 		SchemaVersion int
-		Target        struct{ OS struct{ ID, Version, Libc string } }
-		Packages      []struct{ Name, Ecosystem, Purl string }
+		Target        struct {
+			OS struct{ ID, Version, Libc string }
+		}
+		Packages []struct{ Name, Ecosystem, Purl string }
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)

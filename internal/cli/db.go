@@ -91,9 +91,9 @@ func newDBBuildCommand(s *Streams) *cobra.Command {
 
 func newDBUpdateCommand(s *Streams) *cobra.Command {
 	var (
-		df      dbFlags
-		mirror  string
-		feeds   feedFlags
+		df     dbFlags
+		mirror string
+		feeds  feedFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "update",

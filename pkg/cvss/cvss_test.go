@@ -8,11 +8,11 @@ import (
 
 func TestScore(t *testing.T) {
 	for v, want := range map[string]float64{
-		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H":                      9.8,
-		"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H":                      9.8,
-		"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:L/A:N":                      3.7,
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H":                    9.8,
+		"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H":                    9.8,
+		"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:L/A:N":                    3.7,
 		"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N": 9.3,
-		"AV:N/AC:L/Au:N/C:P/I:P/A:P":                                        7.5,
+		"AV:N/AC:L/Au:N/C:P/I:P/A:P":                                      7.5,
 	} {
 		got, _, err := Score(v)
 		if err != nil || got != want {
