@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulwarksec/bulwark/pkg/dbartifact"
 	"github.com/bulwarksec/bulwark/pkg/dbbuild"
 	"github.com/bulwarksec/bulwark/pkg/dbupdate"
 	"github.com/bulwarksec/bulwark/pkg/vulndb"
@@ -53,7 +54,7 @@ only once complete.`,
   bulwark db build --from /mirror/feeds
   bulwark db status`,
 	}
-	cmd.AddCommand(newDBBuildCommand(s), newDBUpdateCommand(s), newDBStatusCommand(s))
+	cmd.AddCommand(newDBBuildCommand(s), newDBUpdateCommand(s), newDBStatusCommand(s), newDBPushCommand(s))
 	return cmd
 }
 
@@ -91,9 +92,11 @@ func newDBBuildCommand(s *Streams) *cobra.Command {
 
 func newDBUpdateCommand(s *Streams) *cobra.Command {
 	var (
-		df     dbFlags
-		mirror string
-		feeds  feedFlags
+		df       dbFlags
+		mirror   string
+		feeds    feedFlags
+		registry string
+		insecure bool
 	)
 	cmd := &cobra.Command{
 		Use:   "update",
@@ -109,6 +112,14 @@ previous database as it was.`,
 			out, err := df.resolve()
 			if err != nil {
 				return inputError(err)
+			}
+			if registry != "" {
+				d, err := dbartifact.Pull(cmd.Context(), registry, out, dbartifact.WithInsecure(insecure))
+				if err != nil {
+					return &exitError{code: ExitInput, msg: "db update: " + oneLine(err.Error()) + " (the previous database is unchanged)"}
+				}
+				fmt.Fprintf(s.Out, "updated %s from %s@%s\n", out, registry, d)
+				return nil
 			}
 			if mirror == "" {
 				mirror = filepath.Join(filepath.Dir(out), "feeds")
@@ -131,6 +142,8 @@ previous database as it was.`,
 	}
 	df.addTo(cmd)
 	cmd.Flags().StringVar(&mirror, "mirror", "", "where downloaded feeds are kept (default: beside the database)")
+	cmd.Flags().StringVar(&registry, "from-registry", "", "pull a database pushed with 'bulwark db push' from this reference instead of the feeds")
+	cmd.Flags().BoolVar(&insecure, "insecure", false, "allow a plain-HTTP registry for --from-registry")
 	feeds.addTo(cmd)
 	return cmd
 }
@@ -208,6 +221,35 @@ func newDBStatusCommand(s *Streams) *cobra.Command {
 		},
 	}
 	df.addTo(cmd)
+	return cmd
+}
+
+func newDBPushCommand(s *Streams) *cobra.Command {
+	var (
+		df       dbFlags
+		insecure bool
+	)
+	cmd := &cobra.Command{
+		Use:   "push REF",
+		Short: "Push the database to a registry as an OCI artifact, for 'db update --from-registry'",
+		Example: `  bulwark db push registry.example/security/bulwark-db:latest
+  bulwark db update --from-registry registry.example/security/bulwark-db:latest   # on each machine`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := df.resolve()
+			if err != nil {
+				return inputError(err)
+			}
+			d, err := dbartifact.Push(cmd.Context(), p, args[0], dbartifact.WithInsecure(insecure))
+			if err != nil {
+				return &exitError{code: ExitInput, msg: "db push: " + oneLine(err.Error())}
+			}
+			fmt.Fprintf(s.Out, "pushed %s to %s@%s\n", p, args[0], d)
+			return nil
+		},
+	}
+	df.addTo(cmd)
+	cmd.Flags().BoolVar(&insecure, "insecure", false, "allow a plain-HTTP registry")
 	return cmd
 }
 
