@@ -303,3 +303,34 @@ func TestDBAndScan(t *testing.T) {
 		t.Errorf("no database: exit %d %s", r.code, r.stderr)
 	}
 }
+
+func TestScanVEXAndGrace(t *testing.T) {
+	feeds := sharedtest.Path(t, "testdata", "feeds")
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	db := filepath.Join(t.TempDir(), "bulwark.db")
+	if r := run(t, nil, "db", "build", "--from", feeds, "--db", db); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	img := "oci-dir:" + layout + ":example.local/alpine:3.18.9"
+	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "-f", "json", "--vex", "../../pkg/vex/testdata/v020.json", "--fail-on", "medium", img)
+	var rep struct {
+		Findings           []struct{ ID string }
+		SuppressedFindings []struct{ ID, By, Reason string }
+	}
+	json.Unmarshal([]byte(r.stdout), &rep)
+	if len(rep.Findings) != 1 || len(rep.SuppressedFindings) != 1 || !strings.Contains(rep.SuppressedFindings[0].Reason, "VEX: not_affected (vulnerable_code_not_in_execute_path)") {
+		t.Errorf("VEX: %+v (stderr %s)", rep, r.stderr)
+	}
+	if r.code != 1 {
+		t.Errorf("the unsuppressed libcrypto3 finding should still fail the gate: exit %d", r.code)
+	}
+	// CVE-2024-9143 was published in October 2024: a grace period of
+	// years keeps it out of the gate.
+	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--fail-on", "medium", "--grace-period", "20000d", img)
+	if r.code != 0 || !strings.Contains(r.stderr, "within the 20000d grace period") {
+		t.Errorf("grace: exit %d stderr %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "scan", "--offline", "--db", db, "--grace-period", "soon", img); r.code != 2 {
+		t.Errorf("bad grace period: exit %d", r.code)
+	}
+}

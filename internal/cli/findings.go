@@ -15,6 +15,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/inputerr"
 	"github.com/bulwarksec/bulwark/pkg/policy"
 	"github.com/bulwarksec/bulwark/pkg/report"
+	"github.com/bulwarksec/bulwark/pkg/vex"
 	"github.com/spf13/cobra"
 )
 
@@ -29,6 +30,7 @@ type findingsFlags struct {
 	ignore     []string
 	ignoreFile string
 	configPath string
+	vex        []string
 }
 
 func (f *findingsFlags) addTo(cmd *cobra.Command) {
@@ -39,6 +41,7 @@ func (f *findingsFlags) addTo(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.ignore, "ignore", nil, "rule or vulnerability IDs (or aliases such as DL3008) not to report; repeat or separate with commas")
 	fl.StringVar(&f.ignoreFile, "ignore-file", "", "ignore file (default: "+policy.IgnoreFileName+" beside the config file, or in the working directory)")
 	fl.StringVar(&f.configPath, "config", "", "config file (default: the first .bulwark.yaml found upward from the working directory)")
+	fl.StringSliceVar(&f.vex, "vex", nil, "OpenVEX document whose not_affected and fixed statements suppress vulnerabilities; repeat for several")
 }
 
 // setup loads the config file and builds the policy from it and the flags.
@@ -91,6 +94,13 @@ func (f *findingsFlags) setup(s *Streams) (*config.Config, *policy.Policy, error
 		pol.IgnoreBase, _ = filepath.Abs(filepath.Dir(ignorePath))
 	}
 	pol.Ignores = append(pol.Ignores, policy.CommandLineIgnores(f.ignore)...)
+	for _, v := range f.vex {
+		d, err := vex.Load(v)
+		if err != nil {
+			return nil, nil, inputError(err)
+		}
+		pol.VEX = append(pol.VEX, d)
+	}
 	return cfg, pol, nil
 }
 
@@ -112,6 +122,9 @@ func (f *findingsFlags) finish(s *Streams, pol *policy.Policy, r *report.Report,
 	r.Tool = report.Tool{Name: "bulwark", Version: version.String()}
 	r.Findings = res.Findings
 	r.Suppressed = suppressed + len(res.Suppressed)
+	for _, sp := range res.Suppressed {
+		r.SuppressedFindings = append(r.SuppressedFindings, report.SuppressedFinding{ID: sp.Finding.ID, Package: sp.Finding.Package, Location: sp.Finding.Location, By: sp.By, Reason: sp.Reason})
+	}
 	r.Warnings = append(r.Warnings, res.Warnings...)
 	for _, e := range inputErrs {
 		ie := report.InputError{Message: e.Error()}

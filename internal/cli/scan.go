@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/dbbuild"
 	"github.com/bulwarksec/bulwark/pkg/dbupdate"
+	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/match"
+	"github.com/bulwarksec/bulwark/pkg/policy"
 	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/bulwarksec/bulwark/pkg/vulndb"
@@ -25,6 +28,7 @@ func newScanCommand(s *Streams) *cobra.Command {
 		failOnKEV     bool
 		skipUpdate    bool
 		offline       bool
+		grace         string
 	)
 	cmd := &cobra.Command{
 		Use:   "scan TARGET",
@@ -47,6 +51,11 @@ unless --skip-db-update or --offline is given.`,
 				return err
 			}
 			pol.IgnoreUnfixed, pol.FailOnKEV = ignoreUnfixed, failOnKEV
+			if grace != "" {
+				if pol.GracePeriod, err = policy.ParseDuration(grace); err != nil {
+					return &exitError{code: ExitInput, msg: "--grace-period: " + err.Error()}
+				}
+			}
 			dbPath, err := df.resolve()
 			if err != nil {
 				return inputError(err)
@@ -79,6 +88,16 @@ unless --skip-db-update or --offline is given.`,
 			if err != nil {
 				return err
 			}
+			annotateLayers(m.Findings, res)
+			var inGrace []string
+			for _, f := range m.Findings {
+				if pol.InGrace(f) {
+					inGrace = append(inGrace, f.ID)
+				}
+			}
+			if len(inGrace) > 0 {
+				warnings = append(warnings, fmt.Sprintf("%d vulnerabilities published within the %s grace period do not fail the gate: %s", len(inGrace), grace, strings.Join(inGrace, ", ")))
+			}
 			for _, u := range m.Unmatchable {
 				warnings = append(warnings, fmt.Sprintf("%s %s (%s) could not be matched: %v", u.Package.Name, u.Package.Version, u.Package.Ecosystem, u.Err))
 			}
@@ -90,6 +109,10 @@ unless --skip-db-update or --offline is given.`,
 			if t.Digest.Hex != "" {
 				r.Target.Digest = t.Digest.String()
 			}
+			pol.Target = args[0]
+			if r.Target.Digest != "" {
+				pol.Target = args[0] + "@" + r.Target.Digest
+			}
 			return ff.finish(s, pol, r, m.Findings, 0, nil)
 		},
 	}
@@ -98,9 +121,32 @@ unless --skip-db-update or --offline is given.`,
 	df.addTo(cmd)
 	cmd.Flags().BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "leave vulnerabilities without a fixed version out of the gate (still reported)")
 	cmd.Flags().BoolVar(&failOnKEV, "fail-on-kev", false, "fail on any vulnerability in CISA's Known Exploited Vulnerabilities catalog, whatever its severity")
+	cmd.Flags().StringVar(&grace, "grace-period", "", "vulnerabilities published less than this long ago (\"7d\", \"36h\") warn but do not fail the gate")
 	cmd.Flags().BoolVar(&skipUpdate, "skip-db-update", false, "do not update the database, even when it is old")
 	cmd.Flags().BoolVar(&offline, "offline", false, "no network at all (implies --skip-db-update)")
 	return cmd
+}
+
+// annotateLayers names, for each finding, the image history entry (the
+// Dockerfile instruction) that created the layer its package came from.
+func annotateLayers(fs []finding.Finding, res *analyzer.Result) {
+	if res.Config == nil {
+		return
+	}
+	byLayer := map[string]string{}
+	li := 0
+	for _, h := range res.Config.History {
+		if h.EmptyLayer {
+			continue
+		}
+		if li < len(res.Layers) {
+			byLayer[res.Layers[li].DiffID.String()] = strings.TrimSpace(strings.TrimPrefix(h.CreatedBy, "/bin/sh -c #(nop) "))
+		}
+		li++
+	}
+	for i := range fs {
+		fs[i].Instruction = byLayer[fs[i].Layer]
+	}
 }
 
 // refreshDB updates a missing or stale database; on failure it warns and

@@ -55,8 +55,8 @@ type score struct {
 type builder struct {
 	opts    Options
 	c       *vulndb.Contents
-	cveBest map[string]score // CVE -> best score seen in any source
-	byCVE   map[string]string
+	cveBest map[string]score  // CVE -> best score seen in any source
+	cvePub  map[string]string // CVE -> date published, from CVE records
 }
 
 // Build reads the feeds under dir and writes the database to out.
@@ -70,7 +70,7 @@ func Build(ctx context.Context, dir, out string, opts Options) (*vulndb.Meta, er
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, inputerr.New(dir, 0, fmt.Errorf("not a directory of feeds (osv/, alpine-secdb/, cve5/, kev/)"))
 	}
-	b := &builder{opts: opts, cveBest: map[string]score{}, c: &vulndb.Contents{
+	b := &builder{opts: opts, cveBest: map[string]score{}, cvePub: map[string]string{}, c: &vulndb.Contents{
 		Meta:     vulndb.Meta{Built: opts.Now.UTC(), Ecosystems: map[string]int{}},
 		Vulns:    map[string]*vulndb.Vuln{},
 		Packages: map[string]map[string][]vulndb.Affected{},
@@ -109,6 +109,9 @@ func (b *builder) readCVE5(_ context.Context, dir string) error {
 		err := withFile(p, func(f *os.File, size int64) error {
 			return cve5.ReadZip(f, size, func(r *cve5.Record) error {
 				src.Records++
+				if r.Published != "" {
+					b.cvePub[r.ID] = normalizeTime(r.Published)
+				}
 				for _, m := range r.Metrics {
 					sc, _, err := cvss.Score(m.Vector)
 					if err != nil {
@@ -369,6 +372,14 @@ func (b *builder) readKEV(_ context.Context, dir string) error {
 // the best score of one of their CVE aliases.
 func (b *builder) scoreFromAliases() {
 	for _, v := range b.c.Vulns {
+		if v.Published == "" {
+			for _, id := range append([]string{v.ID}, v.Aliases...) {
+				if p, ok := b.cvePub[id]; ok {
+					v.Published = p
+					break
+				}
+			}
+		}
 		if v.Vector != "" {
 			continue
 		}
@@ -384,6 +395,17 @@ func (b *builder) scoreFromAliases() {
 			v.Severity = cvss.Severity(best.value).String()
 		}
 	}
+}
+
+// normalizeTime writes CVE dates ("2024-10-16T17:15:18.000Z",
+// "2017-08-28T15:00:00") as RFC 3339, the form OSV uses.
+func normalizeTime(s string) string {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05.000", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return ""
 }
 
 func withFile(p string, fn func(*os.File, int64) error) error {

@@ -145,6 +145,14 @@ type Finding struct {
 	CVSS         *CVSS    `json:"cvss,omitempty"`
 	KEV          bool     `json:"kev,omitempty"`
 	Layer        string   `json:"layer,omitempty"`
+	// Instruction is the image history entry that created Layer (the
+	// Dockerfile instruction, as `docker history` shows it).
+	Instruction string `json:"instruction,omitempty"`
+	// Published is when the advisory was published (RFC 3339), for the
+	// gate's grace period.
+	Published string `json:"published,omitempty"`
+	// Urgency is the distribution's own rating, kept beside the severity.
+	Urgency string `json:"urgency,omitempty"`
 }
 
 // Names returns the finding's ID followed by its aliases: every name an

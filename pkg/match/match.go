@@ -193,6 +193,8 @@ func newFinding(p sbom.Package, matchedVer string, e vulndb.Affected, v *vulndb.
 		FixedVersion: fixed,
 		Status:       StatusNotFixed,
 		KEV:          v.KEV != "",
+		Published:    v.Published,
+		Urgency:      e.Urgency,
 	}
 	if fixed != "" {
 		f.Status = StatusFixed

@@ -24,6 +24,8 @@ const maxIgnoreFile = 1 << 20
 // optionally only under Paths, are not reported, for Reason, until Expires.
 type Ignore struct {
 	ID string
+	// Package limits the entry to vulnerabilities of this package.
+	Package string
 	// Paths are globs (with ** for any depth) matched against the finding's
 	// file or image path; empty means everywhere.
 	Paths  []string
@@ -64,6 +66,7 @@ func (ig *Ignore) matchesPath(p string) bool {
 // ignoreEntry is the YAML form of an entry.
 type ignoreEntry struct {
 	ID      string   `yaml:"id"`
+	Package string   `yaml:"package"`
 	Path    string   `yaml:"path"`
 	Paths   []string `yaml:"paths"`
 	Reason  string   `yaml:"reason"`
@@ -124,9 +127,9 @@ func ParseIgnoreFile(name string, data []byte) (ig []Ignore, err error) {
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				switch k := n.Content[i].Value; k {
-				case "id", "path", "paths", "reason", "expires":
+				case "id", "package", "path", "paths", "reason", "expires":
 				default:
-					return nil, &inputerr.Error{File: name, Line: n.Content[i].Line, Err: fmt.Errorf("unknown field %q (want id, paths, reason, expires)", k)}
+					return nil, &inputerr.Error{File: name, Line: n.Content[i].Line, Err: fmt.Errorf("unknown field %q (want id, package, paths, reason, expires)", k)}
 				}
 			}
 		}
@@ -139,7 +142,7 @@ func ParseIgnoreFile(name string, data []byte) (ig []Ignore, err error) {
 			at.Err = fmt.Errorf("ignore of %s has no reason; say why it is safe to ignore", e.ID)
 			return nil, at
 		}
-		entry := Ignore{ID: strings.TrimSpace(e.ID), Reason: e.Reason, Paths: e.Paths, Source: fmt.Sprintf("%s:%d", name, n.Line)}
+		entry := Ignore{ID: strings.TrimSpace(e.ID), Package: strings.TrimSpace(e.Package), Reason: e.Reason, Paths: e.Paths, Source: fmt.Sprintf("%s:%d", name, n.Line)}
 		if e.Path != "" {
 			entry.Paths = append(entry.Paths, e.Path)
 		}

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/vex"
 )
 
 // Policy is what the user configured. The zero value reports everything and
@@ -38,6 +40,15 @@ type Policy struct {
 	// FailOnKEV fails the gate on any known-exploited vulnerability,
 	// whatever its severity.
 	FailOnKEV bool
+	// GracePeriod keeps vulnerabilities published less than this long ago
+	// out of the gate (they are reported, with a warning), so a build does
+	// not fail the day an advisory appears before a fix can ship.
+	GracePeriod time.Duration
+	// VEX documents whose not_affected and fixed statements suppress
+	// vulnerabilities; Target is the scanned image (reference or digest)
+	// that a statement may name as its product.
+	VEX    []*vex.Document
+	Target string
 }
 
 // Suppressed is a finding that was not reported, and why.
@@ -77,6 +88,10 @@ func (p *Policy) Apply(fs []finding.Finding) Result {
 			res.Suppressed = append(res.Suppressed, Suppressed{Finding: f, By: ig.Source, Reason: ig.Reason})
 			continue
 		}
+		if by, reason, ok := p.vexed(f); ok {
+			res.Suppressed = append(res.Suppressed, Suppressed{Finding: f, By: by, Reason: reason})
+			continue
+		}
 		res.Findings = append(res.Findings, f)
 	}
 	finding.Sort(res.Findings)
@@ -92,10 +107,26 @@ func (p *Policy) override(f *finding.Finding) (finding.Severity, bool) {
 	return finding.Unknown, false
 }
 
+func (p *Policy) vexed(f finding.Finding) (string, string, bool) {
+	for _, d := range p.VEX {
+		if st, ok := d.Suppresses(f, p.Target); ok {
+			reason := "VEX: " + st.Status
+			if st.Justification != "" {
+				reason += " (" + st.Justification + ")"
+			}
+			if st.Impact != "" {
+				reason += ": " + st.Impact
+			}
+			return d.Source, reason, true
+		}
+	}
+	return "", "", false
+}
+
 func (p *Policy) ignoredBy(f *finding.Finding, now time.Time, warned map[string]bool, res *Result) *Ignore {
 	for i := range p.Ignores {
 		ig := &p.Ignores[i]
-		if !f.HasName(ig.ID) || !p.pathMatches(ig, f) {
+		if !f.HasName(ig.ID) || !p.pathMatches(ig, f) || (ig.Package != "" && (f.Package == nil || !strings.EqualFold(f.Package.Name, ig.Package))) {
 			continue
 		}
 		if ig.Expired(now) {
@@ -140,6 +171,9 @@ func (p *Policy) Fails(fs []finding.Finding) bool {
 		if p.IgnoreUnfixed && f.Kind == finding.KindVulnerability && f.FixedVersion == "" {
 			continue
 		}
+		if p.InGrace(f) {
+			continue
+		}
 		if p.FailOnKEV && f.KEV {
 			return true
 		}
@@ -148,6 +182,35 @@ func (p *Policy) Fails(fs []finding.Finding) bool {
 		}
 	}
 	return false
+}
+
+// InGrace reports whether a vulnerability was published within the grace
+// period.
+func (p *Policy) InGrace(f finding.Finding) bool {
+	if p.GracePeriod <= 0 || f.Kind != finding.KindVulnerability || f.Published == "" {
+		return false
+	}
+	t, err := time.Parse(time.RFC3339, f.Published)
+	if err != nil {
+		return false
+	}
+	now := p.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return now.Sub(t) < p.GracePeriod
+}
+
+// ParseDuration reads durations with day units too ("7d", "36h").
+func ParseDuration(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // CommandLineIgnores turns --ignore values (IDs, comma-separated or

@@ -29,8 +29,10 @@ type Report struct {
 	Findings []finding.Finding `json:"findings"`
 	// Packages are the target's packages, for image and directory targets.
 	Packages []sbom.Package `json:"packages,omitempty"`
-	// Suppressed counts findings hidden by ignores or disabled rules.
+	// Suppressed counts findings hidden by ignores, VEX or disabled rules.
 	Suppressed int `json:"suppressed"`
+	// SuppressedFindings say which findings were hidden, by what and why.
+	SuppressedFindings []SuppressedFinding `json:"suppressedFindings,omitempty"`
 	// Errors are inputs that could not be checked; the others were.
 	Errors []InputError `json:"errors,omitempty"`
 	// Warnings are notes for the user (an expired ignore entry ...).
@@ -59,6 +61,16 @@ type Target struct {
 	Digest string `json:"digest,omitempty"`
 	// OS is the image's operating system, for image targets.
 	OS *sbom.OS `json:"os,omitempty"`
+}
+
+// SuppressedFinding is a finding an ignore entry, a comment or a VEX
+// statement hid.
+type SuppressedFinding struct {
+	ID       string           `json:"id"`
+	Package  *finding.Package `json:"package,omitempty"`
+	Location finding.Location `json:"location"`
+	By       string           `json:"by"`
+	Reason   string           `json:"reason"`
 }
 
 // InputError is an input that could not be checked.
