@@ -334,3 +334,27 @@ func TestScanVEXAndGrace(t *testing.T) {
 		t.Errorf("bad grace period: exit %d", r.code)
 	}
 }
+
+func TestScanCycloneDX(t *testing.T) {
+	feeds := sharedtest.Path(t, "testdata", "feeds")
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	db := filepath.Join(t.TempDir(), "bulwark.db")
+	if r := run(t, nil, "db", "build", "--from", feeds, "--db", db); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "-f", "cyclonedx", "oci-dir:"+layout+":example.local/vulnapp:alpine3.18-multilayer")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	sharedtest.Validate(t, "bom-1.6.schema.json", []byte(r.stdout))
+	var bom struct {
+		Vulnerabilities []struct {
+			ID      string
+			Affects []struct{ Ref string }
+		}
+	}
+	json.Unmarshal([]byte(r.stdout), &bom)
+	if len(bom.Vulnerabilities) < 50 || len(bom.Vulnerabilities[0].Affects) != 1 {
+		t.Errorf("%d vulnerabilities; first %+v", len(bom.Vulnerabilities), bom.Vulnerabilities[0])
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,6 +32,9 @@ type findingsFlags struct {
 	ignoreFile string
 	configPath string
 	vex        []string
+	// extra renders formats beyond table, json and sarif that one command
+	// offers (scan's cyclonedx), by name.
+	extra map[string]func(w io.Writer, r *report.Report) error
 }
 
 func (f *findingsFlags) addTo(cmd *cobra.Command) {
@@ -46,7 +50,8 @@ func (f *findingsFlags) addTo(cmd *cobra.Command) {
 
 // setup loads the config file and builds the policy from it and the flags.
 func (f *findingsFlags) setup(s *Streams) (*config.Config, *policy.Policy, error) {
-	if _, err := report.ParseFormat(f.format); err != nil {
+	_, extra := f.extra[f.format]
+	if _, err := report.ParseFormat(f.format); err != nil && !extra {
 		return nil, nil, &exitError{code: ExitInput, msg: "--format: " + err.Error()}
 	}
 	wd := s.WorkDir
@@ -137,7 +142,11 @@ func (f *findingsFlags) finish(s *Streams, pol *policy.Policy, r *report.Report,
 	format, _ := report.ParseFormat(f.format)
 	opts := report.Options{Color: f.output == "" && s.IsTerminal != nil && s.IsTerminal() && s.getenv("NO_COLOR") == ""}
 	var buf bytes.Buffer
-	if err := report.Write(&buf, r, format, opts); err != nil {
+	if render := f.extra[f.format]; render != nil {
+		if err := render(&buf, r); err != nil {
+			return err
+		}
+	} else if err := report.Write(&buf, r, format, opts); err != nil {
 		return err
 	}
 	if err := writeOutput(s, f.output, buf.Bytes()); err != nil {

@@ -3,10 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/bulwarksec/bulwark/internal/version"
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/dbbuild"
 	"github.com/bulwarksec/bulwark/pkg/dbupdate"
@@ -14,6 +16,8 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/match"
 	"github.com/bulwarksec/bulwark/pkg/policy"
 	"github.com/bulwarksec/bulwark/pkg/report"
+	"github.com/bulwarksec/bulwark/pkg/sbom"
+	"github.com/bulwarksec/bulwark/pkg/sbom/cyclonedx"
 	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/bulwarksec/bulwark/pkg/vulndb"
 	"github.com/spf13/cobra"
@@ -109,14 +113,28 @@ unless --skip-db-update or --offline is given.`,
 			if t.Digest.Hex != "" {
 				r.Target.Digest = t.Digest.String()
 			}
+			ff.extra = map[string]func(io.Writer, *report.Report) error{
+				"cyclonedx": func(w io.Writer, r *report.Report) error {
+					meta := sbom.Meta{Name: args[0], Digest: r.Target.Digest, Kind: r.Target.Kind, ToolName: "bulwark", ToolVersion: version.String()}
+					return cyclonedx.WriteWithVulnerabilities(w, res.Inventory, meta, r.Findings)
+				},
+			}
 			pol.Target = args[0]
 			if r.Target.Digest != "" {
+				ff.extra = map[string]func(io.Writer, *report.Report) error{
+					"cyclonedx": func(w io.Writer, r *report.Report) error {
+						meta := sbom.Meta{Name: args[0], Digest: r.Target.Digest, Kind: r.Target.Kind, ToolName: "bulwark", ToolVersion: version.String()}
+						return cyclonedx.WriteWithVulnerabilities(w, res.Inventory, meta, r.Findings)
+					},
+				}
 				pol.Target = args[0] + "@" + r.Target.Digest
 			}
 			return ff.finish(s, pol, r, m.Findings, 0, nil)
 		},
 	}
 	ff.addTo(cmd)
+	ff.extra = map[string]func(io.Writer, *report.Report) error{"cyclonedx": nil} // set once the target is read
+	cmd.Flag("format").Usage = "output format: table, json, sarif or cyclonedx (CycloneDX 1.6 with vulnerabilities)"
 	sf.addTo(cmd)
 	df.addTo(cmd)
 	cmd.Flags().BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "leave vulnerabilities without a fixed version out of the gate (still reported)")

@@ -10,6 +10,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/sbom"
 )
 
@@ -116,4 +117,95 @@ func Write(w io.Writer, inv *sbom.Inventory, m sbom.Meta) error {
 	enc.SetPretty(true)
 	enc.SetEscapeHTML(false)
 	return enc.EncodeVersion(BOM(inv, m), cdx.SpecVersion1_6)
+}
+
+// WriteWithVulnerabilities writes the inventory and the vulnerability
+// findings against it (CycloneDX's vulnerabilities section, each affecting
+// the component of its package).
+func WriteWithVulnerabilities(w io.Writer, inv *sbom.Inventory, m sbom.Meta, fs []finding.Finding) error {
+	bom := BOM(inv, m)
+	refByPURL := map[string]string{}
+	if bom.Components != nil {
+		for _, c := range *bom.Components {
+			if c.PackageURL != "" {
+				if _, ok := refByPURL[c.PackageURL]; !ok {
+					refByPURL[c.PackageURL] = c.BOMRef
+				}
+			}
+		}
+	}
+	var vulns []cdx.Vulnerability
+	for i, f := range fs {
+		if f.Kind != finding.KindVulnerability {
+			continue
+		}
+		v := cdx.Vulnerability{
+			BOMRef:      fmt.Sprintf("vuln-%d", i+1),
+			ID:          f.ID,
+			Source:      &cdx.Source{Name: "OSV", URL: "https://osv.dev/vulnerability/" + f.ID},
+			Description: f.Title,
+			Published:   f.Published,
+		}
+		if f.FixedVersion != "" {
+			v.Recommendation = "Upgrade to " + f.FixedVersion + " or later"
+		}
+		rating := cdx.VulnerabilityRating{Severity: cdxSeverity(f.Severity)}
+		if f.CVSS != nil {
+			score := f.CVSS.Score
+			rating.Score, rating.Vector = &score, f.CVSS.Vector
+			switch {
+			case strings.HasPrefix(f.CVSS.Vector, "CVSS:3.1/"):
+				rating.Method = cdx.ScoringMethodCVSSv31
+			case strings.HasPrefix(f.CVSS.Vector, "CVSS:3.0/"):
+				rating.Method = cdx.ScoringMethodCVSSv3
+			case strings.HasPrefix(f.CVSS.Vector, "CVSS:4.0/"):
+				rating.Method = cdx.ScoringMethodCVSSv4
+			default:
+				rating.Method = cdx.ScoringMethodCVSSv2
+			}
+		}
+		v.Ratings = &[]cdx.VulnerabilityRating{rating}
+		if len(f.Aliases) > 0 {
+			var refs []cdx.VulnerabilityReference
+			for _, a := range f.Aliases {
+				refs = append(refs, cdx.VulnerabilityReference{ID: a, Source: &cdx.Source{URL: "https://osv.dev/vulnerability/" + a}})
+			}
+			v.References = &refs
+		}
+		if f.Package != nil {
+			if ref, ok := refByPURL[f.Package.PURL]; ok {
+				v.Affects = &[]cdx.Affects{{Ref: ref}}
+			}
+		}
+		props := []cdx.Property{{Name: "bulwark:status", Value: f.Status}}
+		if f.FixedVersion != "" {
+			props = append(props, cdx.Property{Name: "bulwark:fixedVersion", Value: f.FixedVersion})
+		}
+		if f.KEV {
+			props = append(props, cdx.Property{Name: "bulwark:kev", Value: "true"})
+		}
+		v.Properties = &props
+		vulns = append(vulns, v)
+	}
+	bom.Vulnerabilities = &vulns
+	enc := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON)
+	enc.SetPretty(true)
+	enc.SetEscapeHTML(false)
+	return enc.EncodeVersion(bom, cdx.SpecVersion1_6)
+}
+
+func cdxSeverity(s finding.Severity) cdx.Severity {
+	switch s {
+	case finding.Critical:
+		return cdx.SeverityCritical
+	case finding.High:
+		return cdx.SeverityHigh
+	case finding.Medium:
+		return cdx.SeverityMedium
+	case finding.Low:
+		return cdx.SeverityLow
+	case finding.Info:
+		return cdx.SeverityInfo
+	}
+	return cdx.SeverityUnknown
 }
