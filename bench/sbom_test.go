@@ -5,8 +5,10 @@ import (
 	"os"
 	"testing"
 
+	gname "github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
@@ -38,14 +40,28 @@ func BenchmarkSBOMDebianCold(b *testing.B) {
 // layout as a single-image OCI layout, an input every tool reads the same
 // way: BULWARK_WRITE_OCI=DIR go test ./bench -run TestWriteOCILayout.
 func TestWriteOCILayout(t *testing.T) {
-	dir := os.Getenv("BULWARK_WRITE_OCI")
-	if dir == "" {
-		t.Skip("set BULWARK_WRITE_OCI=DIR to write the layout")
+	dir, tarPath := os.Getenv("BULWARK_WRITE_OCI"), os.Getenv("BULWARK_WRITE_DOCKER")
+	if dir == "" && tarPath == "" {
+		t.Skip("set BULWARK_WRITE_OCI=DIR (and/or BULWARK_WRITE_DOCKER=FILE) to write the image")
+	}
+	name := os.Getenv("BULWARK_IMAGE")
+	if name == "" {
+		name = "example.local/vulnapp:alpine3.18-multilayer"
 	}
 	src := sharedtest.Path(t, "testdata", "images", "alpine-oci")
-	tg, err := source.Open(context.Background(), "oci-dir:"+src+":example.local/vulnapp:alpine3.18-multilayer")
+	tg, err := source.Open(context.Background(), "oci-dir:"+src+":"+name)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tarPath != "" {
+		// docker save's format, for peers that read only that (osv-scanner).
+		tag, _ := gname.NewTag(name)
+		if err := tarball.WriteToFile(tarPath, tag, tg.Image); err != nil {
+			t.Fatal(err)
+		}
+		if dir == "" {
+			return
+		}
 	}
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
