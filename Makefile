@@ -20,10 +20,23 @@ all: build
 build:
 	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/bulwark
 
-# The main job on the built-in example: lint the example Dockerfiles.
-# (Image build, database and image scan join the demo with the image and
-# vulnerability issues; see docs/STATUS.md.)
+# The main job on the built-in example, with no network and no Docker:
+# build bulwark, assemble the example image (examples/image) and the sample
+# feed (examples/feeds, marked as sample data), build the database from it,
+# scan the image, then lint the example Dockerfiles.
 demo: build
+	@echo '== assemble the example image and the sample feed (go run ./examples/buildimage)'
+	$(GO) run ./examples/buildimage bin
+	@echo
+	@echo '== bulwark db build: the vulnerability database from the sample feed'
+	./$(BIN) db build --from bin/demo-feeds --db bin/demo.db
+	@echo
+	@echo '== bulwark sbom: what the image holds'
+	./$(BIN) sbom --no-cache oci-dir:bin/demo-image
+	@echo
+	@echo '== bulwark scan: its known vulnerabilities'
+	./$(BIN) scan --offline --no-cache --db bin/demo.db oci-dir:bin/demo-image
+	@echo
 	@echo '== bulwark lint examples/webapp (the Dockerfile with mistakes, and the hardened one)'
 	./$(BIN) lint examples/webapp
 	@echo
