@@ -37,12 +37,41 @@ func Ecosystem(typ string, os *OS) string {
 	case typ == TypeDeb && os.ID == "debian":
 		major, _, _ := strings.Cut(os.Version, ".")
 		return "Debian:" + major
+	case typ == TypeRPM:
+		return rpmEcosystem(os)
 	case typ == TypeDeb && os.ID == "ubuntu":
 		v := majorMinor(os.Version)
 		if strings.HasSuffix(v, ".04") && len(v) == 5 && (v[0]-'0')%2 == 0 {
 			return "Ubuntu:" + v + ":LTS"
 		}
 		return "Ubuntu:" + v
+	}
+	return ""
+}
+
+// rpmEcosystem names the OSV ecosystem of an rpm distribution release,
+// where OSV publishes one per release; "" for those it does not (RHEL's
+// advisories are per product stream, which the OS release does not tell).
+func rpmEcosystem(os *OS) string {
+	major, minor, _ := strings.Cut(os.Version, ".")
+	switch os.ID {
+	case "rocky":
+		return "Rocky Linux:" + major
+	case "almalinux":
+		return "AlmaLinux:" + major
+	case "opensuse-leap":
+		return "openSUSE:Leap " + os.Version
+	case "opensuse-tumbleweed":
+		return "openSUSE:Tumbleweed"
+	case "sles", "sle-micro":
+		if minor != "" && minor != "0" {
+			return "SUSE:Linux Enterprise Server " + major + " SP" + minor
+		}
+		return "SUSE:Linux Enterprise Server " + major
+	case "mageia":
+		return "Mageia:" + os.Version
+	case "photon":
+		return "Photon OS:" + os.Version
 	}
 	return ""
 }

@@ -1,7 +1,8 @@
 // Package java catalogs Java archives (.jar, .war, .ear and their kin,
 // nested archives included) from the Maven metadata packed into them
 // (META-INF/maven/**/pom.properties), falling back to the manifest and then
-// the file name, and Gradle lockfiles in source trees.
+// the file name; and in source trees Gradle lockfiles and pom.xml's direct
+// dependencies.
 package java
 
 import (
@@ -56,12 +57,22 @@ func (cataloger) Wants(p string, size int64, mode fs.FileMode) bool {
 	if !mode.IsRegular() || size == 0 {
 		return false
 	}
-	return isArchive(p) || path.Base(p) == "gradle.lockfile"
+	switch path.Base(p) {
+	case "gradle.lockfile":
+		return true
+	case "pom.xml":
+		// Source trees only: jars carry theirs under META-INF/maven.
+		return !strings.Contains(p, "META-INF/")
+	}
+	return isArchive(p)
 }
 
 func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
-	if path.Base(f.Path) == "gradle.lockfile" {
+	switch path.Base(f.Path) {
+	case "gradle.lockfile":
 		return gradleLock(f)
+	case "pom.xml":
+		return parsePOM(f)
 	}
 	budget := int64(maxTotalNested)
 	return archive(f.Path, f.Content, 0, &budget)

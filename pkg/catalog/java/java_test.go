@@ -81,6 +81,39 @@ func TestGradleLock(t *testing.T) {
 	}
 }
 
+func TestPOM(t *testing.T) {
+	src := `<?xml version="1.0"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <groupId>com.acme</groupId><artifactId>app</artifactId><version>1.2.0</version>
+  <properties><jackson.version>2.15.2</jackson.version><spring.version>${boot}</spring.version></properties>
+  <dependencies>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId><version>${jackson.version}</version></dependency>
+    <dependency><groupId>${project.groupId}</groupId><artifactId>lib</artifactId><version>${project.version}</version></dependency>
+    <dependency><groupId>org.springframework</groupId><artifactId>spring-core</artifactId><version>${spring.version}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId></dependency>
+    <dependency><groupId>junit</groupId><artifactId>junit</artifactId><version>4.13.2</version><scope>test</scope></dependency>
+    <dependency><groupId>x</groupId><artifactId>ranged</artifactId><version>[1.0,2.0)</version></dependency>
+  </dependencies>
+</project>`
+	got, err := New().Catalog(&catalog.File{Path: "app/pom.xml", Content: []byte(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range got {
+		names = append(names, p.Name+"@"+p.Version)
+	}
+	if d := cmp.Diff([]string{"com.fasterxml.jackson.core:jackson-databind@2.15.2", "com.acme:lib@1.2.0"}, names); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if New().Wants("x.jar!META-INF/maven/a/b/pom.xml", 10, 0o644) || !New().Wants("src/pom.xml", 10, 0o644) {
+		t.Error("Wants pom.xml")
+	}
+	if _, err := New().Catalog(&catalog.File{Path: "pom.xml", Content: []byte("<project")}); err == nil {
+		t.Error("broken pom: no error")
+	}
+}
+
 func FuzzArchive(f *testing.F) {
 	t := &testing.T{}
 	f.Add(jar(t, map[string][]byte{"META-INF/maven/a/b/pom.properties": []byte("groupId=a\nartifactId=b\nversion=1\n"), "lib/x.jar": jar(t, map[string][]byte{"META-INF/MANIFEST.MF": []byte("Implementation-Version: 1\n")})}))
