@@ -358,3 +358,46 @@ func TestScanCycloneDX(t *testing.T) {
 		t.Errorf("%d vulnerabilities; first %+v", len(bom.Vulnerabilities), bom.Vulnerabilities[0])
 	}
 }
+
+func TestScanBase(t *testing.T) {
+	feeds := sharedtest.Path(t, "testdata", "feeds")
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	db := filepath.Join(t.TempDir(), "bulwark.db")
+	if r := run(t, nil, "db", "build", "--from", feeds, "--db", db); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	base := "oci-dir:" + layout + ":example.local/alpine:3.18.9"
+	app := "oci-dir:" + layout + ":example.local/vulnapp:alpine3.18-multilayer"
+	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", base, "-f", "json", app)
+	var rep struct {
+		Target   struct{ Base struct{ Layers, Findings int } }
+		Findings []struct {
+			ID       string
+			FromBase bool
+		}
+	}
+	json.Unmarshal([]byte(r.stdout), &rep)
+	fromBase := 0
+	for _, f := range rep.Findings {
+		if f.FromBase {
+			fromBase++
+			if f.ID != "CVE-2024-9143" {
+				t.Errorf("%s marked as from the base", f.ID)
+			}
+		}
+	}
+	if rep.Target.Base.Layers != 1 || rep.Target.Base.Findings != 2 || fromBase != 2 {
+		t.Errorf("base: %+v, %d findings from base", rep.Target.Base, fromBase)
+	}
+	// The base image alone: its medium findings fail --fail-on medium only
+	// while the base counts.
+	if r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", base, "--fail-on", "medium", base); r.code != 1 {
+		t.Errorf("fail-on-base (default true): exit %d", r.code)
+	}
+	if r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", base, "--fail-on", "medium", "--fail-on-base=false", base); r.code != 0 {
+		t.Errorf("--fail-on-base=false: exit %d", r.code)
+	}
+	if r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", "oci-dir:"+layout+":example.local/alpine:3.20.3", app); r.code != 2 || !strings.Contains(r.stderr, "is not the base of this image") {
+		t.Errorf("wrong base: exit %d %s", r.code, r.stderr)
+	}
+}

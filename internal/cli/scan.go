@@ -33,6 +33,8 @@ func newScanCommand(s *Streams) *cobra.Command {
 		skipUpdate    bool
 		offline       bool
 		grace         string
+		base          string
+		failOnBase    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "scan TARGET",
@@ -93,6 +95,33 @@ unless --skip-db-update or --offline is given.`,
 				return err
 			}
 			annotateLayers(m.Findings, res)
+			baseName := base
+			if baseName == "" && res.Config != nil && !offline {
+				baseName = baseAnnotation(t)
+			}
+			var baseInfo *report.BaseImage
+			if baseName != "" {
+				n, err := baseLayers(cmd, baseName, res.Layers, sf)
+				if err != nil {
+					if base != "" {
+						return inputError(err)
+					}
+					warnings = append(warnings, fmt.Sprintf("base image %s (from the image's annotation) could not be read: %v", baseName, err))
+				} else {
+					baseInfo = &report.BaseImage{Name: baseName, Layers: n}
+					inBase := map[string]bool{}
+					for _, l := range res.Layers[:n] {
+						inBase[l.DiffID.String()] = true
+					}
+					for i := range m.Findings {
+						if inBase[m.Findings[i].Layer] {
+							m.Findings[i].FromBase = true
+							baseInfo.Findings++
+						}
+					}
+				}
+			}
+			pol.GateSkipsBase = !failOnBase
 			var inGrace []string
 			for _, f := range m.Findings {
 				if pol.InGrace(f) {
@@ -106,7 +135,7 @@ unless --skip-db-update or --offline is given.`,
 				warnings = append(warnings, fmt.Sprintf("%s %s (%s) could not be matched: %v", u.Package.Name, u.Package.Version, u.Package.Ecosystem, u.Err))
 			}
 			r := &report.Report{
-				Target:   report.Target{Name: args[0], Kind: targetKind(t), OS: res.Inventory.OS},
+				Target:   report.Target{Name: args[0], Kind: targetKind(t), OS: res.Inventory.OS, Base: baseInfo},
 				Packages: res.Inventory.Packages,
 				Warnings: append(warnings, res.Warnings...),
 			}
@@ -140,6 +169,8 @@ unless --skip-db-update or --offline is given.`,
 	cmd.Flags().BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "leave vulnerabilities without a fixed version out of the gate (still reported)")
 	cmd.Flags().BoolVar(&failOnKEV, "fail-on-kev", false, "fail on any vulnerability in CISA's Known Exploited Vulnerabilities catalog, whatever its severity")
 	cmd.Flags().StringVar(&grace, "grace-period", "", "vulnerabilities published less than this long ago (\"7d\", \"36h\") warn but do not fail the gate")
+	cmd.Flags().StringVar(&base, "base", "", "the image's base image (any TARGET form); its layers' findings are marked fromBase (default: the org.opencontainers.image.base.name annotation, when the image has one)")
+	cmd.Flags().BoolVar(&failOnBase, "fail-on-base", true, "let findings that only the base image's layers carry fail the gate (--fail-on-base=false: only the application's own layers can)")
 	cmd.Flags().BoolVar(&skipUpdate, "skip-db-update", false, "do not update the database, even when it is old")
 	cmd.Flags().BoolVar(&offline, "offline", false, "no network at all (implies --skip-db-update)")
 	return cmd
@@ -165,6 +196,45 @@ func annotateLayers(fs []finding.Finding, res *analyzer.Result) {
 	for i := range fs {
 		fs[i].Instruction = byLayer[fs[i].Layer]
 	}
+}
+
+// baseAnnotation returns the base image an image names in its manifest
+// annotations (BuildKit and docker buildx write them), or "".
+func baseAnnotation(t *source.Target) string {
+	m, err := t.Image.Manifest()
+	if err != nil || m == nil {
+		return ""
+	}
+	name := m.Annotations["org.opencontainers.image.base.name"]
+	if d := m.Annotations["org.opencontainers.image.base.digest"]; name != "" && d != "" && !strings.Contains(name, "@") {
+		name += "@" + d
+	}
+	return name
+}
+
+// baseLayers counts the image's bottom layers that are the base image's:
+// the longest common prefix of their diff IDs.
+func baseLayers(cmd *cobra.Command, base string, layers []source.Layer, sf sourceFlags) (int, error) {
+	bt, err := source.Open(cmd.Context(), base, sf.options()...)
+	if err != nil {
+		return 0, err
+	}
+	defer bt.Close()
+	if bt.Image == nil {
+		return 0, fmt.Errorf("%s is not an image", base)
+	}
+	cfg, err := bt.Image.ConfigFile()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for n < len(layers) && n < len(cfg.RootFS.DiffIDs) && layers[n].DiffID == cfg.RootFS.DiffIDs[n] {
+		n++
+	}
+	if n < len(cfg.RootFS.DiffIDs) {
+		return 0, fmt.Errorf("%s is not the base of this image: their layers differ from layer %d", base, n)
+	}
+	return n, nil
 }
 
 // refreshDB updates a missing or stale database; on failure it warns and

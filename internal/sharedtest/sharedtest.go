@@ -86,3 +86,14 @@ func Validate(t testing.TB, schemaFile string, doc []byte) {
 		t.Fatalf("output does not validate against %s:\n%v", schemaFile, err)
 	}
 }
+
+// Registry returns the address of the reference registry that .ci/run
+// starts (BULWARK_TEST_REGISTRY), or skips the test when there is none.
+func Registry(t testing.TB) string {
+	t.Helper()
+	r := os.Getenv("BULWARK_TEST_REGISTRY")
+	if r == "" {
+		t.Skip("skipping: no reference registry (BULWARK_TEST_REGISTRY); .ci/run starts one: eval \"$(.ci/registry.sh start)\"")
+	}
+	return r
+}

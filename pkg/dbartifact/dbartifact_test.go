@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/pkg/vulndb"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -55,5 +56,24 @@ func TestPushPull(t *testing.T) {
 	}
 	if _, err := Pull(ctx, host+"/missing:1", dst); err == nil {
 		t.Error("missing: no error")
+	}
+}
+
+// TestRealRegistry: the same round trip through the reference registry.
+func TestRealRegistry(t *testing.T) {
+	reg := sharedtest.Registry(t)
+	src := filepath.Join(t.TempDir(), "db")
+	if err := vulndb.Write(src, &vulndb.Contents{Vulns: map[string]*vulndb.Vuln{}, Packages: map[string]map[string][]vulndb.Affected{}}); err != nil {
+		t.Fatal(err)
+	}
+	ref := reg + "/bulwark/db:test"
+	d1, err := Push(context.Background(), src, ref, WithInsecure(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "db")
+	d2, err := Pull(context.Background(), ref, dst, WithInsecure(true))
+	if err != nil || d1 != d2 {
+		t.Fatalf("pull: %v (%s vs %s)", err, d1, d2)
 	}
 }

@@ -153,6 +153,9 @@ type Finding struct {
 	Published string `json:"published,omitempty"`
 	// Urgency is the distribution's own rating, kept beside the severity.
 	Urgency string `json:"urgency,omitempty"`
+	// FromBase is true when Layer belongs to the base image, so the fix is
+	// a newer base rather than a change to the application.
+	FromBase bool `json:"fromBase,omitempty"`
 }
 
 // Names returns the finding's ID followed by its aliases: every name an

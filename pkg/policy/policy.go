@@ -49,6 +49,9 @@ type Policy struct {
 	// that a statement may name as its product.
 	VEX    []*vex.Document
 	Target string
+	// GateSkipsBase leaves findings that only the base image's layers carry
+	// out of the gate (--fail-on-base=false).
+	GateSkipsBase bool
 }
 
 // Suppressed is a finding that was not reported, and why.
@@ -171,7 +174,7 @@ func (p *Policy) Fails(fs []finding.Finding) bool {
 		if p.IgnoreUnfixed && f.Kind == finding.KindVulnerability && f.FixedVersion == "" {
 			continue
 		}
-		if p.InGrace(f) {
+		if p.InGrace(f) || (p.GateSkipsBase && f.FromBase) {
 			continue
 		}
 		if p.FailOnKEV && f.KEV {

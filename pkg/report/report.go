@@ -61,6 +61,18 @@ type Target struct {
 	Digest string `json:"digest,omitempty"`
 	// OS is the image's operating system, for image targets.
 	OS *sbom.OS `json:"os,omitempty"`
+	// Base is the base image, when known: its name and how many of the
+	// image's layers (from the bottom) are its.
+	Base *BaseImage `json:"base,omitempty"`
+}
+
+// BaseImage identifies the base of an image target.
+type BaseImage struct {
+	Name   string `json:"name"`
+	Layers int    `json:"layers"`
+	// Findings counts the findings its layers carry; the rest come from the
+	// application's own layers.
+	Findings int `json:"findings"`
 }
 
 // SuppressedFinding is a finding an ignore entry, a comment or a VEX

@@ -151,6 +151,9 @@ func summary(r *Report) string {
 	if r.Suppressed > 0 {
 		s += fmt.Sprintf(" (%d ignored)", r.Suppressed)
 	}
+	if b := r.Target.Base; b != nil {
+		s += fmt.Sprintf("; %d from the base image %s (%d %s), %d from the image's own layers", b.Findings, b.Name, b.Layers, plural(b.Layers, "layer", "layers"), len(r.Findings)-b.Findings)
+	}
 	if len(r.Errors) > 0 {
 		s += fmt.Sprintf("; %d %s could not be checked", len(r.Errors), plural(len(r.Errors), "input", "inputs"))
 	}
