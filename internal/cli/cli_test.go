@@ -370,7 +370,9 @@ func TestScanBase(t *testing.T) {
 	app := "oci-dir:" + layout + ":example.local/vulnapp:alpine3.18-multilayer"
 	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", base, "-f", "json", app)
 	var rep struct {
-		Target   struct{ Base struct{ Layers, Findings int } }
+		Target struct {
+			Base struct{ Layers, Findings int }
+		}
 		Findings []struct {
 			ID       string
 			FromBase bool

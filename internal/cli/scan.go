@@ -240,9 +240,16 @@ func baseLayers(cmd *cobra.Command, base string, layers []source.Layer, sf sourc
 // refreshDB updates a missing or stale database; on failure it warns and
 // the scan goes on with what there is.
 func refreshDB(cmd *cobra.Command, s *Streams, dbPath string) {
-	if st, err := os.Stat(dbPath); err == nil && time.Since(st.ModTime()) < maxDBAge {
-		return
+	if db, err := vulndb.Open(dbPath); err == nil {
+		fresh := time.Since(db.Meta.Built) < maxDBAge
+		db.Close()
+		if fresh {
+			return
+		}
+	} else if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, vulndb.ErrSchema) {
+		return // unreadable for another reason: Open reports it after this
 	}
+	// Missing, old, or of another schema (never misread: rebuilt).
 	mirror := dbPath + ".feeds"
 	opts := dbupdate.Options{}
 	if s.IsTerminal != nil && s.IsTerminal() {

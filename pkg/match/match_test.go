@@ -3,6 +3,8 @@ package match_test
 import (
 	"bufio"
 	"context"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,6 +199,45 @@ func TestPyPIDistPackages(t *testing.T) {
 	sort.Strings(want)
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestGoldenFindings records, per real image, every finding (ID, package,
+// version, fixed version or status, severity, layer) in testdata; run with
+// -update after a deliberate change and review the diff.
+func TestGoldenFindings(t *testing.T) {
+	db := realDB(t)
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	for name, target := range map[string]string{
+		"debian-bookworm":    sharedtest.Path(t, "testdata", "images", "debian-bookworm.docker.tar"),
+		"alpine-3.18.9":      "oci-dir:" + layout + ":example.local/alpine:3.18.9",
+		"alpine-3.20.3":      "oci-dir:" + layout + ":example.local/alpine:3.20.3",
+		"vulnapp-multilayer": "oci-dir:" + layout + ":example.local/vulnapp:alpine3.18-multilayer",
+	} {
+		res := scan(t, db, target)
+		var b strings.Builder
+		for _, f := range res.Findings {
+			fixed := f.FixedVersion
+			if fixed == "" {
+				fixed = f.Status
+			}
+			fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.Package.Name, f.Package.Version, fixed, f.Severity, f.Layer)
+		}
+		golden := filepath.Join("testdata", name+".golden")
+		if *update {
+			os.MkdirAll("testdata", 0o755)
+			os.WriteFile(golden, []byte(b.String()), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run with -update)", err)
+		}
+		if d := cmp.Diff(string(want), b.String()); d != "" {
+			t.Errorf("%s differs (-want +got):\n%s", golden, d)
+		}
 	}
 }
 
