@@ -165,15 +165,6 @@ func quote(c *dockerfile.Command) string {
 	}
 	return "`" + s + "`"
 }
-
-// mask shows the start of a secret and hides the rest.
-func mask(s string) string {
-	if len(s) <= 8 {
-		return "****"
-	}
-	return s[:4] + strings.Repeat("*", 8)
-}
-
 // noAliases marks a finding to which none of the rule's aliases apply
 // (DF030's "no USER at all" has no Hadolint equivalent).
 var noAliases = []string{}

@@ -13,6 +13,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/dockerfile"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/rule"
+	"github.com/bulwarksec/bulwark/pkg/secret"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -89,53 +90,6 @@ a TTY.`,
 	})
 }}
 
-// secretFormats are token formats that are secrets whatever their name.
-var secretFormats = []struct {
-	name string
-	re   *regexp.Regexp
-}{
-	{"an AWS access key ID", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)},
-	{"a GitLab token", regexp.MustCompile(`\bglpat-[0-9A-Za-z_\-]{20,}\b`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[0-9A-Za-z-]{10,}`)},
-	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`)},
-	{"a Stripe secret key", regexp.MustCompile(`\b[sr]k_live_[0-9a-zA-Z]{20,}\b`)},
-	{"an npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
-	{"a private key", regexp.MustCompile(`-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----`)},
-}
-
-// secretWords mark a variable name as holding a secret; suffixes that
-// describe where a secret is, not the secret, clear it.
-var (
-	secretWords   = []string{"PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS", "CREDENTIAL", "PASSPHRASE", "PRIVATEKEY"}
-	secretPairs   = [][2]string{{"API", "KEY"}, {"PRIVATE", "KEY"}, {"ACCESS", "KEY"}, {"SECRET", "KEY"}, {"AUTH", "KEY"}, {"CLIENT", "SECRET"}, {"ENCRYPTION", "KEY"}, {"SIGNING", "KEY"}}
-	secretClears  = []string{"FILE", "PATH", "DIR", "URL", "URI", "HOST", "PORT", "NAME", "USER", "USERNAME", "ID", "TYPE", "LENGTH", "SIZE", "ENDPOINT", "HEADER", "ENABLED", "REQUIRED", "VERSION", "EXPIRY", "TTL", "MODE", "LOCATION", "ARN", "REF"}
-	nameSeparator = regexp.MustCompile(`[^A-Za-z0-9]+|([a-z])([A-Z])`)
-)
-
-// secretName reports whether a variable name says it holds a secret.
-func secretName(name string) bool {
-	if name == "PWD" || name == "OLDPWD" {
-		return false // the shell's working directory
-	}
-	words := strings.Split(strings.ToUpper(nameSeparator.ReplaceAllString(name, "${1}_${2}")), "_")
-	words = slices.DeleteFunc(words, func(s string) bool { return s == "" })
-	if len(words) == 0 || slices.Contains(secretClears, words[len(words)-1]) {
-		return false
-	}
-	for i, w := range words {
-		if slices.Contains(secretWords, w) {
-			return true
-		}
-		for _, pr := range secretPairs {
-			if w == pr[0] && i+1 < len(words) && words[i+1] == pr[1] {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // onlyReference reports whether a value is nothing but variable references
 // ("$TOKEN", "${TOKEN}").
 var onlyReference = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]*\})+$`)
@@ -154,15 +108,13 @@ reported as critical wherever they appear.`,
 }, check: func(p *pass) {
 	check := func(in *dockerfile.Instruction, kw, key string, val *string) {
 		if val != nil {
-			for _, sf := range secretFormats {
-				if m := sf.re.FindString(*val); m != "" {
-					f := p.atWord(in, key, fmt.Sprintf("%s %s holds %s (%s)", kw, key, sf.name, mask(m)))
-					f.Severity = finding.Critical
-					return
-				}
+			if sf, m, ok := secret.Find(*val); ok {
+				f := p.atWord(in, key, fmt.Sprintf("%s %s holds %s (%s)", kw, key, sf.Name, secret.Mask(m)))
+				f.Severity = finding.Critical
+				return
 			}
 		}
-		if !secretName(key) {
+		if !secret.Name(key) {
 			return
 		}
 		switch {
@@ -174,7 +126,7 @@ reported as critical wherever they appear.`,
 			p.atWord(in, key, fmt.Sprintf("ENV %s=%s stores the build-time secret in the image configuration", key, *val))
 		case onlyReference.MatchString(*val):
 		default:
-			p.atWord(in, key, fmt.Sprintf("%s %s has a literal value (%s) that is stored in the image", kw, key, mask(*val)))
+			p.atWord(in, key, fmt.Sprintf("%s %s has a literal value (%s) that is stored in the image", kw, key, secret.Mask(*val)))
 		}
 	}
 	all := append([]*dockerfile.Instruction(nil), p.f.MetaArgs...)

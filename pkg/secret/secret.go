@@ -1,0 +1,82 @@
+// Package secret recognises secrets: token formats that are secrets
+// wherever they appear (AWS keys, GitHub and GitLab tokens, private keys
+// ...) and variable names that say they hold one. The Dockerfile rules and
+// the image rules share it, so a secret is a secret everywhere.
+package secret
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Format is a token format that is a secret whatever it is called.
+type Format struct {
+	// Name says what it is, with its article ("an AWS access key ID").
+	Name string
+	re   *regexp.Regexp
+}
+
+// Formats are the known token formats.
+var Formats = []Format{
+	{"an AWS access key ID", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)},
+	{"a GitLab token", regexp.MustCompile(`\bglpat-[0-9A-Za-z_\-]{20,}\b`)},
+	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[0-9A-Za-z-]{10,}`)},
+	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`)},
+	{"a Stripe secret key", regexp.MustCompile(`\b[sr]k_live_[0-9a-zA-Z]{20,}\b`)},
+	{"an npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
+	{"a private key", regexp.MustCompile(`-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----`)},
+}
+
+// Find returns the first known secret format in s and the matching text.
+func Find(s string) (Format, string, bool) {
+	for _, f := range Formats {
+		if m := f.re.FindString(s); m != "" {
+			return f, m, true
+		}
+	}
+	return Format{}, "", false
+}
+
+// words mark a variable name as holding a secret; suffixes that describe
+// where a secret is, not the secret, clear it.
+var (
+	words   = []string{"PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS", "CREDENTIAL", "PASSPHRASE", "PRIVATEKEY"}
+	pairs   = [][2]string{{"API", "KEY"}, {"PRIVATE", "KEY"}, {"ACCESS", "KEY"}, {"SECRET", "KEY"}, {"AUTH", "KEY"}, {"CLIENT", "SECRET"}, {"ENCRYPTION", "KEY"}, {"SIGNING", "KEY"}}
+	clears  = []string{"FILE", "PATH", "DIR", "URL", "URI", "HOST", "PORT", "NAME", "USER", "USERNAME", "ID", "TYPE", "LENGTH", "SIZE", "ENDPOINT", "HEADER", "ENABLED", "REQUIRED", "VERSION", "EXPIRY", "TTL", "MODE", "LOCATION", "ARN", "REF"}
+	splitRe = regexp.MustCompile(`[^A-Za-z0-9]+|([a-z])([A-Z])`)
+)
+
+// Name reports whether a variable name says it holds a secret
+// (DB_PASSWORD, apiKey, GITHUB_TOKEN), not where one is (PASSWORD_FILE).
+func Name(name string) bool {
+	if name == "PWD" || name == "OLDPWD" {
+		return false // the shell's working directory
+	}
+	ws := strings.Split(strings.ToUpper(splitRe.ReplaceAllString(name, "${1}_${2}")), "_")
+	ws = slices.DeleteFunc(ws, func(s string) bool { return s == "" })
+	if len(ws) == 0 || slices.Contains(clears, ws[len(ws)-1]) {
+		return false
+	}
+	for i, w := range ws {
+		if slices.Contains(words, w) {
+			return true
+		}
+		for _, pr := range pairs {
+			if w == pr[0] && i+1 < len(ws) && ws[i+1] == pr[1] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Mask shows the start of a secret and hides the rest: only a short,
+// masked excerpt is ever printed.
+func Mask(s string) string {
+	if len(s) <= 8 {
+		return "****"
+	}
+	return s[:4] + strings.Repeat("*", 8)
+}
