@@ -11,6 +11,8 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/catalog"
 	"github.com/bulwarksec/bulwark/pkg/catalog/catalogers"
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
+	"github.com/bulwarksec/bulwark/pkg/inspect/executable"
+	"github.com/bulwarksec/bulwark/pkg/inspect/secretfile"
 	"github.com/bulwarksec/bulwark/pkg/osinfo"
 	"github.com/bulwarksec/bulwark/pkg/sbom"
 	"github.com/bulwarksec/bulwark/pkg/source"
@@ -21,6 +23,9 @@ import (
 type Options struct {
 	// Catalogers default to catalogers.All().
 	Catalogers []catalog.Cataloger
+	// Inspectors default to those the image rules need (executables,
+	// secret files); an empty non-nil list turns them off.
+	Inspectors []imagefs.Inspector
 	// Workers is how many layers are read at once; 0 means GOMAXPROCS.
 	Workers int
 	// MaxFileSize and MaxLayerBytes override imagefs's limits.
@@ -46,7 +51,11 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 	if cats == nil {
 		cats = catalogers.All()
 	}
-	iopts := imagefs.Options{Catalogers: cats, Keep: osinfo.Keep, KeepID: osinfo.KeepID, MaxFileSize: opts.MaxFileSize,
+	ins := opts.Inspectors
+	if ins == nil {
+		ins = []imagefs.Inspector{executable.New(), secretfile.New()}
+	}
+	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keep, KeepID: osinfo.KeepID + "+accounts@1", MaxFileSize: opts.MaxFileSize,
 		MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers, Cache: opts.Cache}
 	res := &Result{}
 	var layers []*imagefs.LayerResult
@@ -81,6 +90,12 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 	res.Inventory = &sbom.Inventory{OS: osinfo.Detect(res.View), Packages: refine(cats, res.View)}
 	res.Inventory.Finish()
 	return res, nil
+}
+
+// keep are the small files kept whole: those OS detection reads, and the
+// account databases that decide whether the configured user exists.
+func keep(p string) bool {
+	return osinfo.Keep(p) || p == "etc/passwd" || p == "etc/group"
 }
 
 // refine lets catalogers that implement catalog.Refiner revise what they

@@ -165,6 +165,7 @@ func quote(c *dockerfile.Command) string {
 	}
 	return "`" + s + "`"
 }
+
 // noAliases marks a finding to which none of the rule's aliases apply
 // (DF030's "no USER at all" has no Hadolint equivalent).
 var noAliases = []string{}

@@ -32,7 +32,10 @@ func Merge(layers []*LayerResult) *View {
 	opaque := map[string]bool{} // directories whose lower contents are hidden
 	for i := len(layers) - 1; i >= 0; i-- {
 		l := layers[i]
-		for _, e := range l.Entries {
+		// Within a layer a later entry of the same path replaces an
+		// earlier one, as extracting the tar would: read it backwards.
+		for j := len(l.Entries) - 1; j >= 0; j-- {
+			e := l.Entries[j]
 			if _, seen := v.files[e.Path]; seen || isHidden(e.Path, hidden, opaque) {
 				continue
 			}
@@ -161,4 +164,34 @@ func (v *View) Raw(p string) ([]byte, bool) {
 	}
 	b, ok := v.Layers[f.Layer].Raw[f.Path]
 	return b, ok
+}
+
+// VisibleFact is a fact about a file the container sees.
+type VisibleFact struct {
+	Fact
+	Path  string
+	Layer int
+}
+
+// Facts returns the inspectors' facts about visible files, in path order.
+func (v *View) Facts() []VisibleFact {
+	var out []VisibleFact
+	for i, l := range v.Layers {
+		for p, fs := range l.Facts {
+			f, ok := v.files[p]
+			if !ok || f.Layer != i {
+				continue
+			}
+			for _, x := range fs {
+				out = append(out, VisibleFact{Fact: x, Path: p, Layer: i})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
 }

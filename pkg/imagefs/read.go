@@ -73,15 +73,35 @@ type LayerResult struct {
 	Packages map[string][]sbom.Package `json:"packages,omitempty"`
 	// Raw holds small files kept whole (os-release ...), by path.
 	Raw map[string][]byte `json:"raw,omitempty"`
+	// Facts are what inspectors found, by path.
+	Facts map[string][]Fact `json:"facts,omitempty"`
 	// Errors are files that could not be read or cataloged.
 	Errors []FileError `json:"errors,omitempty"`
 	// Bytes is the uncompressed size of the layer.
 	Bytes int64 `json:"bytes"`
 }
 
+// Fact is something an inspector learned about a file: its kind ("elf",
+// "secret") and details.
+type Fact struct {
+	Kind string            `json:"kind"`
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// Inspector looks at files for the image rules, as catalogers do for
+// packages: which paths it wants (cheaply), and what it makes of one.
+type Inspector interface {
+	Name() string
+	// Version is part of the layer cache key, like a cataloger's.
+	Version() int
+	Wants(path string, size int64, mode fs.FileMode) bool
+	Inspect(path string, mode fs.FileMode, content []byte) ([]Fact, error)
+}
+
 // Options configure reading.
 type Options struct {
 	Catalogers []catalog.Cataloger
+	Inspectors []Inspector
 	// Keep reports whether a small file should be kept whole in Raw.
 	Keep func(path string) bool
 	// KeepID names the Keep function and its version in cache keys.
@@ -110,6 +130,9 @@ func (o *Options) Key(diffID string) string {
 	b.WriteString(diffID)
 	for _, c := range o.Catalogers {
 		fmt.Fprintf(&b, "|%s@%d", c.Name(), c.Version())
+	}
+	for _, in := range o.Inspectors {
+		fmt.Fprintf(&b, "|inspect:%s@%d", in.Name(), in.Version())
 	}
 	fmt.Fprintf(&b, "|keep=%s|maxfile=%d|raw=%d|v%d", o.KeepID, o.maxFile(), maxRawSize, readerVersion)
 	return b.String()
@@ -291,6 +314,10 @@ func (w *walker) fail(p, msg string) {
 // OS detection, reads it with read (called at most once) and catalogs it.
 func (w *walker) file(e Entry, regular bool, read func() ([]byte, error)) error {
 	w.res.Entries = append(w.res.Entries, e)
+	// A path written twice in one layer keeps only its last content.
+	delete(w.res.Packages, e.Path)
+	delete(w.res.Facts, e.Path)
+	delete(w.res.Raw, e.Path)
 	if !regular {
 		return nil
 	}
@@ -304,8 +331,14 @@ func (w *walker) file(e Entry, regular bool, read func() ([]byte, error)) error 
 			wanting = append(wanting, c)
 		}
 	}
+	var inspecting []Inspector
+	for _, in := range w.opts.Inspectors {
+		if in.Wants(e.Path, size, e.Mode) {
+			inspecting = append(inspecting, in)
+		}
+	}
 	keep := w.opts.Keep != nil && w.opts.Keep(e.Path) && size <= maxRawSize
-	if len(wanting) == 0 && !keep {
+	if len(wanting) == 0 && len(inspecting) == 0 && !keep {
 		return nil
 	}
 	var content []byte
@@ -341,7 +374,28 @@ func (w *walker) file(e Entry, regular bool, read func() ([]byte, error)) error 
 		}
 		w.res.Packages[e.Path] = append(w.res.Packages[e.Path], pkgs...)
 	}
+	for _, in := range inspecting {
+		facts, err := inspectFile(in, e, content)
+		if err != nil {
+			w.fail(e.Path, in.Name()+": "+err.Error())
+		}
+		if len(facts) > 0 {
+			if w.res.Facts == nil {
+				w.res.Facts = map[string][]Fact{}
+			}
+			w.res.Facts[e.Path] = append(w.res.Facts[e.Path], facts...)
+		}
+	}
 	return nil
+}
+
+func inspectFile(in Inspector, e Entry, content []byte) (facts []Fact, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			facts, err = nil, fmt.Errorf("inspector failed: %v", r)
+		}
+	}()
+	return in.Inspect(e.Path, e.Mode, content)
 }
 
 func readTar(ctx context.Context, r io.Reader, diffID string, opts Options) (*LayerResult, error) {

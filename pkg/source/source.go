@@ -249,3 +249,11 @@ func pathErr(err error) error {
 	}
 	return err
 }
+
+// FromImage wraps an image built or opened elsewhere (in tests, or by a
+// caller holding a v1.Image) as a Target.
+func FromImage(name string, img v1.Image) *Target {
+	t := &Target{Kind: Registry, Name: name, Image: img}
+	t.Digest, _ = img.Digest()
+	return t
+}
