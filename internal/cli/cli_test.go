@@ -264,7 +264,7 @@ func TestDBAndScan(t *testing.T) {
 		t.Errorf("db status: %s %s", r.stdout, r.stderr)
 	}
 	img := "oci-dir:" + layout + ":example.local/alpine:3.18.9"
-	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "-f", "json", img)
+	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "-f", "json", img)
 	if r.code != 0 {
 		t.Fatalf("scan: exit %d %s", r.code, r.stderr)
 	}
@@ -291,16 +291,41 @@ func TestDBAndScan(t *testing.T) {
 		{[]string{"--fail-on", "medium", "--ignore", "CVE-2024-9143"}, 0},
 		{[]string{"--fail-on-kev"}, 0},
 	} {
-		args := append([]string{"scan", "--offline", "--no-cache", "--db", db}, c.args...)
+		args := append([]string{"scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln"}, c.args...)
 		if r := run(t, nil, append(args, img)...); r.code != c.code {
 			t.Errorf("%v: exit %d, want %d (%s)", c.args, r.code, c.code, r.stderr)
 		}
 	}
 	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "-f", "sarif", img)
 	sharedtest.Validate(t, "sarif-schema-2.1.0.json", []byte(r.stdout))
-	r = run(t, nil, "scan", "--offline", "--db", filepath.Join(t.TempDir(), "none.db"), img)
-	if r.code != 2 || !strings.Contains(r.stderr, "no vulnerability database; run 'bulwark db update'") {
-		t.Errorf("no database: exit %d %s", r.code, r.stderr)
+	none := filepath.Join(t.TempDir(), "none.db")
+	r = run(t, nil, "scan", "--offline", "--db", none, "--scanners", "vuln", img)
+	if r.code != 2 || !strings.Contains(r.stderr, "no vulnerability database at "+none+"; run 'bulwark db update'") {
+		t.Errorf("no database, vuln only: exit %d %s", r.code, r.stderr)
+	}
+	// Without a database the image checks still run, the report says the
+	// vulnerabilities were not checked, and the exit code is theirs.
+	r = run(t, nil, "scan", "--offline", "--db", none, "-f", "json", "--fail-on", "critical", img)
+	var noDB struct {
+		Findings []struct{ ID, Kind string }
+		Checks   []struct {
+			Name   string
+			Ran    bool
+			Reason string
+		}
+	}
+	json.Unmarshal([]byte(r.stdout), &noDB)
+	if r.code != 0 || !strings.Contains(r.stderr, "vulnerabilities were NOT checked: no vulnerability database at") ||
+		len(noDB.Checks) != 3 || noDB.Checks[0].Name != "vuln" || noDB.Checks[0].Ran || !noDB.Checks[1].Ran || len(noDB.Findings) == 0 {
+		t.Errorf("no database: exit %d %s %+v", r.code, r.stderr, noDB)
+	}
+	for _, f := range noDB.Findings {
+		if f.Kind == "vulnerability" {
+			t.Errorf("vulnerability %s without a database", f.ID)
+		}
+	}
+	if r := run(t, nil, "scan", "--offline", "--db", none, "--fail-on", "high", img); r.code != 1 || !strings.Contains(r.stdout, "Vulnerabilities: NOT CHECKED") {
+		t.Errorf("no database, image checks gate: exit %d %s", r.code, r.stdout)
 	}
 }
 
@@ -312,7 +337,7 @@ func TestScanVEXAndGrace(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	img := "oci-dir:" + layout + ":example.local/alpine:3.18.9"
-	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "-f", "json", "--vex", "../../pkg/vex/testdata/v020.json", "--fail-on", "medium", img)
+	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "-f", "json", "--vex", "../../pkg/vex/testdata/v020.json", "--fail-on", "medium", img)
 	var rep struct {
 		Findings           []struct{ ID string }
 		SuppressedFindings []struct{ ID, By, Reason string }
@@ -326,7 +351,7 @@ func TestScanVEXAndGrace(t *testing.T) {
 	}
 	// CVE-2024-9143 was published in October 2024: a grace period of
 	// years keeps it out of the gate.
-	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--fail-on", "medium", "--grace-period", "20000d", img)
+	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "--fail-on", "medium", "--grace-period", "20000d", img)
 	if r.code != 0 || !strings.Contains(r.stderr, "within the 20000d grace period") {
 		t.Errorf("grace: exit %d stderr %s", r.code, r.stderr)
 	}
@@ -396,7 +421,7 @@ func TestScanBase(t *testing.T) {
 	if r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", base, "--fail-on", "medium", base); r.code != 1 {
 		t.Errorf("fail-on-base (default true): exit %d", r.code)
 	}
-	if r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", base, "--fail-on", "medium", "--fail-on-base=false", base); r.code != 0 {
+	if r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", base, "--scanners", "vuln", "--fail-on", "medium", "--fail-on-base=false", base); r.code != 0 {
 		t.Errorf("--fail-on-base=false: exit %d", r.code)
 	}
 	if r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--base", "oci-dir:"+layout+":example.local/alpine:3.20.3", app); r.code != 2 || !strings.Contains(r.stderr, "is not the base of this image") {

@@ -9,17 +9,17 @@ import (
 	"time"
 
 	"github.com/bulwarksec/bulwark/internal/version"
-	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/dbbuild"
 	"github.com/bulwarksec/bulwark/pkg/dbupdate"
-	"github.com/bulwarksec/bulwark/pkg/finding"
-	"github.com/bulwarksec/bulwark/pkg/match"
+	"github.com/bulwarksec/bulwark/pkg/imgrule"
 	"github.com/bulwarksec/bulwark/pkg/policy"
 	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/bulwarksec/bulwark/pkg/sbom"
 	"github.com/bulwarksec/bulwark/pkg/sbom/cyclonedx"
+	"github.com/bulwarksec/bulwark/pkg/scan"
 	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/bulwarksec/bulwark/pkg/vulndb"
+	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 )
 
@@ -35,6 +35,9 @@ func newScanCommand(s *Streams) *cobra.Command {
 		grace         string
 		base          string
 		failOnBase    bool
+		scanners      []string
+		minEfficiency float64
+		maxLayer      string
 	)
 	cmd := &cobra.Command{
 		Use:   "scan TARGET",
@@ -62,39 +65,47 @@ unless --skip-db-update or --offline is given.`,
 					return &exitError{code: ExitInput, msg: "--grace-period: " + err.Error()}
 				}
 			}
-			dbPath, err := df.resolve()
-			if err != nil {
-				return inputError(err)
+			opts := scan.Options{Cache: sf.cache(s)}
+			if opts.Scanners, err = scan.ParseScanners(scanners); err != nil {
+				return &exitError{code: ExitInput, msg: "--scanners: " + err.Error()}
 			}
-			if !skipUpdate && !offline {
-				refreshDB(cmd, s, dbPath)
+			if minEfficiency < 0 || minEfficiency > 1 {
+				return &exitError{code: ExitInput, msg: fmt.Sprintf("--min-efficiency: %v is not between 0 and 1", minEfficiency)}
 			}
-			db, err := vulndb.Open(dbPath)
-			if err != nil {
-				if errors.Is(err, os.ErrNotExist) {
-					return &exitError{code: ExitInput, msg: fmt.Sprintf("%s: no vulnerability database; run 'bulwark db update' (or 'bulwark db build --from DIR' offline)", dbPath)}
+			if maxLayer != "" {
+				if opts.Rules.MaxLayerSize, err = units.RAMInBytes(maxLayer); err != nil || opts.Rules.MaxLayerSize <= 0 {
+					return &exitError{code: ExitInput, msg: fmt.Sprintf("--max-layer-size: %q is not a size such as 500MB", maxLayer)}
 				}
-				return inputError(err)
 			}
-			defer db.Close()
 			var warnings []string
-			if age := time.Since(db.Meta.Built); age > maxDBAge {
-				warnings = append(warnings, fmt.Sprintf("the vulnerability database is %s old; run 'bulwark db update'", age.Round(time.Hour)))
+			if opts.Has(scan.Vuln) {
+				db, why, err := openScanDB(cmd, s, df, skipUpdate || offline)
+				if err != nil {
+					return err
+				}
+				if db == nil && len(opts.Scanners) == 1 {
+					return &exitError{code: ExitInput, msg: why + "; run 'bulwark db update' (or 'bulwark db build --from DIR' offline)"}
+				}
+				if db != nil {
+					defer db.Close()
+					opts.DB = db
+					if age := time.Since(db.Meta.Built); age > maxDBAge {
+						warnings = append(warnings, fmt.Sprintf("the vulnerability database is %s old; run 'bulwark db update'", age.Round(time.Hour)))
+					}
+				} else {
+					opts.NoDB = why
+					warnings = append(warnings, "vulnerabilities were NOT checked: "+why+"; run 'bulwark db update'")
+				}
 			}
 			t, err := source.Open(cmd.Context(), args[0], sf.options()...)
 			if err != nil {
 				return inputError(err)
 			}
 			defer t.Close()
-			res, err := analyzer.Analyze(cmd.Context(), t, analyzer.Options{Cache: sf.cache(s)})
+			res, err := scan.Run(cmd.Context(), t, opts)
 			if err != nil {
 				return inputError(err)
 			}
-			m, err := match.Packages(db, res.Inventory.Packages)
-			if err != nil {
-				return err
-			}
-			annotateLayers(m.Findings, res)
 			baseName := base
 			if baseName == "" && res.Config != nil && !offline {
 				baseName = baseAnnotation(t)
@@ -108,22 +119,18 @@ unless --skip-db-update or --offline is given.`,
 					}
 					warnings = append(warnings, fmt.Sprintf("base image %s (from the image's annotation) could not be read: %v", baseName, err))
 				} else {
-					baseInfo = &report.BaseImage{Name: baseName, Layers: n}
-					inBase := map[string]bool{}
-					for _, l := range res.Layers[:n] {
-						inBase[l.DiffID.String()] = true
-					}
-					for i := range m.Findings {
-						if inBase[m.Findings[i].Layer] {
-							m.Findings[i].FromBase = true
-							baseInfo.Findings++
-						}
-					}
+					baseInfo = &report.BaseImage{Name: baseName, Layers: n, Findings: res.MarkBase(n)}
 				}
 			}
 			pol.GateSkipsBase = !failOnBase
+			if minEfficiency > 0 && res.Efficiency.Score < minEfficiency {
+				// Like dive --ci: below the floor fails whatever --fail-on
+				// says, unless IMG021 is ignored.
+				pol.AlwaysFail = append(pol.AlwaysFail, "IMG021")
+				warnings = append(warnings, fmt.Sprintf("image efficiency %.1f%% is below --min-efficiency %.1f%%", res.Efficiency.Score*100, minEfficiency*100))
+			}
 			var inGrace []string
-			for _, f := range m.Findings {
+			for _, f := range res.Findings {
 				if pol.InGrace(f) {
 					inGrace = append(inGrace, f.ID)
 				}
@@ -131,16 +138,27 @@ unless --skip-db-update or --offline is given.`,
 			if len(inGrace) > 0 {
 				warnings = append(warnings, fmt.Sprintf("%d vulnerabilities published within the %s grace period do not fail the gate: %s", len(inGrace), grace, strings.Join(inGrace, ", ")))
 			}
-			for _, u := range m.Unmatchable {
+			for _, u := range res.Unmatchable {
 				warnings = append(warnings, fmt.Sprintf("%s %s (%s) could not be matched: %v", u.Package.Name, u.Package.Version, u.Package.Ecosystem, u.Err))
 			}
 			r := &report.Report{
 				Target:   report.Target{Name: args[0], Kind: targetKind(t), OS: res.Inventory.OS, Base: baseInfo},
 				Packages: res.Inventory.Packages,
 				Warnings: append(warnings, res.Warnings...),
+				Rules:    imgrule.Rules(),
 			}
+			for _, c := range res.Checks {
+				r.Checks = append(r.Checks, report.Check{Name: string(c.Scanner), Ran: c.Ran, Reason: c.Reason})
+			}
+			if res.Config != nil {
+				r.Layers = res.LayerView
+				eff := res.Efficiency
+				r.Efficiency = &eff
+			}
+			pol.Target = args[0]
 			if t.Digest.Hex != "" {
 				r.Target.Digest = t.Digest.String()
+				pol.Target = args[0] + "@" + r.Target.Digest
 			}
 			ff.extra = map[string]func(io.Writer, *report.Report) error{
 				"cyclonedx": func(w io.Writer, r *report.Report) error {
@@ -148,17 +166,7 @@ unless --skip-db-update or --offline is given.`,
 					return cyclonedx.WriteWithVulnerabilities(w, res.Inventory, meta, r.Findings)
 				},
 			}
-			pol.Target = args[0]
-			if r.Target.Digest != "" {
-				ff.extra = map[string]func(io.Writer, *report.Report) error{
-					"cyclonedx": func(w io.Writer, r *report.Report) error {
-						meta := sbom.Meta{Name: args[0], Digest: r.Target.Digest, Kind: r.Target.Kind, ToolName: "bulwark", ToolVersion: version.String()}
-						return cyclonedx.WriteWithVulnerabilities(w, res.Inventory, meta, r.Findings)
-					},
-				}
-				pol.Target = args[0] + "@" + r.Target.Digest
-			}
-			return ff.finish(s, pol, r, m.Findings, 0, nil)
+			return ff.finish(s, pol, r, res.Findings, 0, nil)
 		},
 	}
 	ff.addTo(cmd)
@@ -171,31 +179,12 @@ unless --skip-db-update or --offline is given.`,
 	cmd.Flags().StringVar(&grace, "grace-period", "", "vulnerabilities published less than this long ago (\"7d\", \"36h\") warn but do not fail the gate")
 	cmd.Flags().StringVar(&base, "base", "", "the image's base image (any TARGET form); its layers' findings are marked fromBase (default: the org.opencontainers.image.base.name annotation, when the image has one)")
 	cmd.Flags().BoolVar(&failOnBase, "fail-on-base", true, "let findings that only the base image's layers carry fail the gate (--fail-on-base=false: only the application's own layers can)")
+	cmd.Flags().StringSliceVar(&scanners, "scanners", []string{"vuln", "image", "secret"}, "check families to run: vuln (known vulnerabilities), image (IMG rules on configuration, files and layers), secret (secrets in files, ENV and history)")
+	cmd.Flags().Float64Var(&minEfficiency, "min-efficiency", 0, "fail when the image's layer efficiency (as Dive computes it, 0-1) is below this, like dive --ci's lowestEfficiency")
+	cmd.Flags().StringVar(&maxLayer, "max-layer-size", "", "IMG022's threshold: report a layer larger than this (\"200MB\", \"1GB\"; default 500MB)")
 	cmd.Flags().BoolVar(&skipUpdate, "skip-db-update", false, "do not update the database, even when it is old")
 	cmd.Flags().BoolVar(&offline, "offline", false, "no network at all (implies --skip-db-update)")
 	return cmd
-}
-
-// annotateLayers names, for each finding, the image history entry (the
-// Dockerfile instruction) that created the layer its package came from.
-func annotateLayers(fs []finding.Finding, res *analyzer.Result) {
-	if res.Config == nil {
-		return
-	}
-	byLayer := map[string]string{}
-	li := 0
-	for _, h := range res.Config.History {
-		if h.EmptyLayer {
-			continue
-		}
-		if li < len(res.Layers) {
-			byLayer[res.Layers[li].DiffID.String()] = strings.TrimSpace(strings.TrimPrefix(h.CreatedBy, "/bin/sh -c #(nop) "))
-		}
-		li++
-	}
-	for i := range fs {
-		fs[i].Instruction = byLayer[fs[i].Layer]
-	}
 }
 
 // baseAnnotation returns the base image an image names in its manifest
@@ -212,29 +201,36 @@ func baseAnnotation(t *source.Target) string {
 	return name
 }
 
-// baseLayers counts the image's bottom layers that are the base image's:
-// the longest common prefix of their diff IDs.
+// baseLayers opens the base image and counts the image's layers that are
+// its.
 func baseLayers(cmd *cobra.Command, base string, layers []source.Layer, sf sourceFlags) (int, error) {
 	bt, err := source.Open(cmd.Context(), base, sf.options()...)
 	if err != nil {
 		return 0, err
 	}
 	defer bt.Close()
-	if bt.Image == nil {
-		return 0, fmt.Errorf("%s is not an image", base)
-	}
-	cfg, err := bt.Image.ConfigFile()
+	return scan.BaseLayers(layers, bt)
+}
+
+// openScanDB refreshes (unless told not to) and opens the database. A
+// missing database is not an error: it returns nil and why, and the scan
+// runs its other checks.
+func openScanDB(cmd *cobra.Command, s *Streams, df dbFlags, noUpdate bool) (*vulndb.DB, string, error) {
+	dbPath, err := df.resolve()
 	if err != nil {
-		return 0, err
+		return nil, "", inputError(err)
 	}
-	n := 0
-	for n < len(layers) && n < len(cfg.RootFS.DiffIDs) && layers[n].DiffID == cfg.RootFS.DiffIDs[n] {
-		n++
+	if !noUpdate {
+		refreshDB(cmd, s, dbPath)
 	}
-	if n < len(cfg.RootFS.DiffIDs) {
-		return 0, fmt.Errorf("%s is not the base of this image: their layers differ from layer %d", base, n)
+	db, err := vulndb.Open(dbPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, "no vulnerability database at " + dbPath, nil
+		}
+		return nil, "", inputError(err)
 	}
-	return n, nil
+	return db, "", nil
 }
 
 // refreshDB updates a missing or stale database; on failure it warns and

@@ -6,12 +6,14 @@ package imgrule
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
+	"github.com/bulwarksec/bulwark/pkg/layerview"
 	"github.com/bulwarksec/bulwark/pkg/rule"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -29,6 +31,8 @@ type Input struct {
 	*analyzer.Result
 	// Annotations are the image manifest's annotations.
 	Annotations map[string]string
+	// Efficiency, when the caller has computed it, saves IMG021 doing so.
+	Efficiency *layerview.Efficiency
 }
 
 // Rule is an image rule.
@@ -55,10 +59,14 @@ func Rules() []*rule.Rule {
 	return out
 }
 
-// Run checks an image with every rule.
-func Run(in *Input, opts Options) []finding.Finding {
+// Run checks an image with every rule, or with those of the kinds given
+// (finding.KindSecret, finding.KindMisconfiguration).
+func Run(in *Input, opts Options, kinds ...finding.Kind) []finding.Finding {
 	p := newPass(in, opts)
 	for _, r := range All {
+		if len(kinds) > 0 && !slices.Contains(kinds, r.Kind) {
+			continue
+		}
 		p.rule = r
 		r.check(p)
 	}

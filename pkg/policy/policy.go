@@ -52,6 +52,10 @@ type Policy struct {
 	// GateSkipsBase leaves findings that only the base image's layers carry
 	// out of the gate (--fail-on-base=false).
 	GateSkipsBase bool
+	// AlwaysFail are rule IDs whose remaining findings fail the gate
+	// whatever their severity: a threshold the user set (--min-efficiency)
+	// was crossed.
+	AlwaysFail []string
 }
 
 // Suppressed is a finding that was not reported, and why.
@@ -171,6 +175,9 @@ func (p *Policy) pathMatches(ig *Ignore, f *finding.Finding) bool {
 // only decides the exit code; reports show every finding.
 func (p *Policy) Fails(fs []finding.Finding) bool {
 	for _, f := range fs {
+		if slices.Contains(p.AlwaysFail, f.ID) {
+			return true
+		}
 		if p.IgnoreUnfixed && f.Kind == finding.KindVulnerability && f.FixedVersion == "" {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/layerview"
 	"github.com/bulwarksec/bulwark/pkg/rule"
 	"github.com/bulwarksec/bulwark/pkg/sbom"
 )
@@ -37,6 +38,14 @@ type Report struct {
 	Errors []InputError `json:"errors,omitempty"`
 	// Warnings are notes for the user (an expired ignore entry ...).
 	Warnings []string `json:"warnings,omitempty"`
+	// Checks say which check families ran and, for those that did not, why
+	// (no vulnerability database ...), so an empty list of findings is
+	// never mistaken for a clean bill.
+	Checks []Check `json:"checks,omitempty"`
+	// Layers is the image's layer view, for image targets.
+	Layers []layerview.Layer `json:"layers,omitempty"`
+	// Efficiency is the image's layer efficiency, as Dive computes it.
+	Efficiency *layerview.Efficiency `json:"efficiency,omitempty"`
 
 	// Rules describes the rules findings may come from, for formats that
 	// carry rule help (SARIF). Not part of the JSON report.
@@ -83,6 +92,13 @@ type SuppressedFinding struct {
 	Location finding.Location `json:"location"`
 	By       string           `json:"by"`
 	Reason   string           `json:"reason"`
+}
+
+// Check is one family of checks (vuln, image, secret) and whether it ran.
+type Check struct {
+	Name   string `json:"name"`
+	Ran    bool   `json:"ran"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // InputError is an input that could not be checked.

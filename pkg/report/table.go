@@ -51,43 +51,123 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 		}
 	}
 	group := ""
+	width := 0
 	for i, f := range others {
-		g := f.Location.File
-		if g == "" {
-			g = f.Location.Path
-		}
+		g := group0(f, r)
 		if i == 0 || g != group {
 			if i > 0 {
 				fmt.Fprintln(bw)
 			}
 			group = g
 			n := 0
+			width = 7 // "123:45" lines up without a field
 			for _, o := range others[i:] {
-				if o.Location.File != f.Location.File || o.Location.Path != f.Location.Path {
+				if group0(o, r) != g {
 					break
 				}
 				n++
+				width = max(width, len(position(o)))
 			}
 			fmt.Fprintf(bw, "%s %s\n", paint(bold, g), paint(dim, fmt.Sprintf("(%d %s)", n, plural(n, "finding", "findings"))))
 		}
-		pos := ""
-		if f.Location.Line > 0 {
-			pos = fmt.Sprintf("%d", f.Location.Line)
-			if f.Location.Column > 0 {
-				pos += fmt.Sprintf(":%d", f.Location.Column)
-			}
-		}
-		if f.Location.Field != "" {
-			pos += " " + f.Location.Field
-		}
 		sev := strings.ToUpper(f.Severity.String())
-		fmt.Fprintf(bw, "  %-7s %s %-7s %s\n", pos, paint(sevColor[f.Severity], fmt.Sprintf("%-8s", sev)), f.ID, f.Message)
+		fmt.Fprintf(bw, "  %-*s %s %-7s %s\n", width, position(f), paint(sevColor[f.Severity], fmt.Sprintf("%-8s", sev)), f.ID, f.Message)
 	}
 	if len(others) > 0 {
 		fmt.Fprintln(bw)
 	}
+	if len(r.Layers) > 0 {
+		writeLayers(bw, r, paint)
+		fmt.Fprintln(bw)
+	}
+	for _, c := range r.Checks {
+		if !c.Ran && c.Reason != "" && !strings.HasPrefix(c.Reason, "not chosen") {
+			fmt.Fprintln(bw, paint(bold, fmt.Sprintf("%s: NOT CHECKED: %s", checkTitle(c.Name), c.Reason)))
+		}
+	}
 	fmt.Fprintln(bw, summary(r))
 	return bw.Flush()
+}
+
+// group0 is the heading a finding is listed under: its file, or the
+// image for findings on an image's configuration, files and layers (their
+// messages name the path; one heading per file would bury them).
+func group0(f finding.Finding, r *Report) string {
+	if f.Location.File != "" {
+		return f.Location.File
+	}
+	return r.Target.Name
+}
+
+// position is where in its group a finding is: line and column in a
+// file, or the configuration field.
+func position(f finding.Finding) string {
+	pos := ""
+	if f.Location.Line > 0 {
+		pos = fmt.Sprintf("%d", f.Location.Line)
+		if f.Location.Column > 0 {
+			pos += fmt.Sprintf(":%d", f.Location.Column)
+		}
+	}
+	if f.Location.Field != "" {
+		if pos != "" {
+			pos += " "
+		}
+		pos += f.Location.Field
+	}
+	return pos
+}
+
+func checkTitle(name string) string {
+	switch name {
+	case "vuln":
+		return "Vulnerabilities"
+	case "image":
+		return "Image checks"
+	case "secret":
+		return "Secrets"
+	}
+	return name
+}
+
+// writeLayers prints the layer view: one line per layer with its size,
+// the files it added, changed and removed, and the instruction that made
+// it, as `docker history` and Dive show them.
+func writeLayers(bw *bufio.Writer, r *Report, paint func(string, string) string) {
+	head := fmt.Sprintf("Layers (%d)", len(r.Layers))
+	if e := r.Efficiency; e != nil {
+		head += fmt.Sprintf(": efficiency %.1f%%, %s wasted", e.Score*100, HumanBytes(e.WastedBytes))
+	}
+	fmt.Fprintln(bw, paint(bold, head))
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "#\tSIZE\tADDED\tCHANGED\tREMOVED\t\t")
+	for _, l := range r.Layers {
+		in := l.Instruction
+		if in == "" {
+			in = "(not recorded)"
+		}
+		if len(in) > 90 {
+			in = in[:87] + "..."
+		}
+		if l.Base {
+			in = "[base] " + in
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t\t%s\n", l.Index, HumanBytes(l.Size), l.Added, l.Changed, l.Removed, strings.ReplaceAll(in, "\t", " "))
+	}
+	tw.Flush()
+}
+
+// HumanBytes prints a size as people read it: 1.5 MB.
+func HumanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 // writeVulns prints vulnerabilities as one table, most severe first: a
