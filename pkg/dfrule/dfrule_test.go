@@ -68,8 +68,8 @@ func TestRuleList(t *testing.T) {
 			t.Errorf("%s: kind and severity are required", r.ID)
 		}
 		for _, a := range r.Aliases {
-			if !regexp.MustCompile(`^DL\d{4}$`).MatchString(a) {
-				t.Errorf("%s: alias %q is not a Hadolint ID", r.ID, a)
+			if !regexp.MustCompile(`^(DL\d{4}|CIS-DI-\d{4}|DKL-DI-\d{4})$`).MatchString(a) {
+				t.Errorf("%s: alias %q is not a Hadolint or Dockle ID", r.ID, a)
 			}
 		}
 	}

@@ -34,7 +34,7 @@ space in every pull.`,
 }}
 
 var df011 = &Rule{Rule: rule.Rule{
-	ID: "DF011", Severity: finding.Medium, Kind: finding.KindMisconfiguration,
+	ID: "DF011", Aliases: []string{"CIS-DI-0007"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
 	Title: "apt-get update not in the same RUN as apt-get install",
 	Why: `The layer of a RUN that only runs "apt-get update" is cached. Later builds reuse the old package
 lists, so a changed install line installs outdated versions, or fails when the mirror has moved on.
@@ -75,7 +75,7 @@ Update and install in one RUN so that they are cached, and invalidated, together
 }}
 
 var df012 = &Rule{Rule: rule.Rule{
-	ID: "DF012", Aliases: []string{"DL3009"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	ID: "DF012", Aliases: []string{"DL3009", "DKL-DI-0005"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "apt lists not removed in the same RUN",
 	Why: `"apt-get update" downloads package lists (tens of megabytes) into /var/lib/apt/lists. Unless the same
 RUN deletes them, they stay in that layer of the image for good; deleting them in a later RUN does
@@ -139,7 +139,7 @@ vulnerability reports without ever being used.`,
 }}
 
 var df014 = &Rule{Rule: rule.Rule{
-	ID: "DF014", Aliases: []string{"DL3019"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	ID: "DF014", Aliases: []string{"DL3019", "DKL-DI-0004"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "apk add without --no-cache",
 	Why: `Without --no-cache, apk keeps its package index and, when a cache is set up, downloaded packages in
 the layer. They serve no purpose at run time and grow the image.`,
@@ -438,7 +438,7 @@ func isURL(s string) bool {
 var archiveExts = []string{".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.lz", ".tar.lzma", ".gz", ".bz2", ".xz", ".zst"}
 
 var df018 = &Rule{Rule: rule.Rule{
-	ID: "DF018", Aliases: []string{"DL3020"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
+	ID: "DF018", Aliases: []string{"DL3020", "CIS-DI-0009"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
 	Title: "ADD used where COPY does, or ADD of a URL without --checksum",
 	Why: `ADD does more than copy: it extracts local archives and downloads URLs. For plain files that
 magic is a trap (a file that happens to be an archive gets unpacked); COPY says what it does. And
@@ -485,7 +485,7 @@ download is neither verified nor reproducible.`,
 }}
 
 var df019 = &Rule{Rule: rule.Rule{
-	ID: "DF019", Aliases: []string{"DL3005"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	ID: "DF019", Aliases: []string{"DL3005", "DKL-DI-0003"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "Distribution upgrade inside the image build",
 	Why: `"apt-get upgrade", "dist-upgrade" and "apk upgrade" pull whatever the mirrors hold on the day of the
 build: two builds of one Dockerfile differ, the upgrade can pull in new major versions of system

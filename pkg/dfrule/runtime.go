@@ -71,7 +71,7 @@ instruction, the image runs as root unless its base sets a user (as distroless "
 }}
 
 var df031 = &Rule{Rule: rule.Rule{
-	ID: "DF031", Aliases: []string{"DL3004"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
+	ID: "DF031", Aliases: []string{"DL3004", "DKL-DI-0001"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
 	Title: "sudo in RUN",
 	Why: `Build steps already run as the current USER, and switching with USER is explicit and auditable.
 sudo in a Dockerfile means sudo is installed in the image, often with a permissive sudoers file,

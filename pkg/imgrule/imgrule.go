@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
+	"github.com/bulwarksec/bulwark/pkg/dfrule"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
 	"github.com/bulwarksec/bulwark/pkg/layerview"
@@ -50,11 +51,18 @@ var All = []*Rule{
 	img040, img041,
 }
 
-// Rules returns the rules' descriptions, for reports.
+// Rules returns the descriptions of the rules an image scan may report
+// (the image rules and the Dockerfile rules run on build history), for
+// reports.
 func Rules() []*rule.Rule {
-	out := make([]*rule.Rule, len(All))
-	for i, r := range All {
-		out[i] = &r.Rule
+	out := make([]*rule.Rule, 0, len(All)+len(historyRules))
+	for _, r := range All {
+		out = append(out, &r.Rule)
+	}
+	for _, id := range historyRules {
+		if r := dfrule.ByID(id); r != nil {
+			out = append(out, &r.Rule)
+		}
 	}
 	return out
 }
@@ -69,6 +77,9 @@ func Run(in *Input, opts Options, kinds ...finding.Kind) []finding.Finding {
 		}
 		p.rule = r
 		r.check(p)
+	}
+	if len(kinds) == 0 || slices.Contains(kinds, finding.KindMisconfiguration) {
+		p.out = append(p.out, History(in, p.opts)...)
 	}
 	finding.Sort(p.out)
 	return p.out

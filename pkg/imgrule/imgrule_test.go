@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/rule"
@@ -138,15 +137,6 @@ func TestGoodImageIsClean(t *testing.T) {
 }
 
 func TestRulesOnBadImages(t *testing.T) {
-	elf := func(interp string) string {
-		b, err := os.ReadFile(sharedtest.Path(t, "testdata", "binaries", "go", "oldstdlib-go1.22.0-linux-amd64"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = interp
-		return string(b)
-	}
-	_ = elf
 	for _, c := range []struct {
 		id     string
 		mutate func(s *spec)
@@ -183,6 +173,10 @@ func TestRulesOnBadImages(t *testing.T) {
 		}, "/app/server is a script for /bin/bash, which the image does not have"},
 		{"IMG040", func(s *spec) { s.layers[0][1].content = "ID=alpine\nVERSION_ID=3.16.2\n" }, "alpine 3.16 reached end of life on 2024-05-23"},
 		{"IMG041", func(s *spec) { s.annotations = nil }, "does not record its base"},
+		// Dockerfile rules on the build history, as Dockle's history checks.
+		{"DF014", func(s *spec) { s.history = []string{"", "RUN /bin/sh -c apk add curl # buildkit"} }, "build history: apk add without --no-cache"},
+		{"DF031", func(s *spec) { s.history = []string{"", "/bin/sh -c sudo make install"} }, "build history: "},
+		{"DF019", func(s *spec) { s.history = []string{"", "/bin/sh -c apt-get update && apt-get dist-upgrade -y"} }, "build history: "},
 		{"IMG041", func(s *spec) {
 			s.annotations = map[string]string{"org.opencontainers.image.base.name": "docker.io/library/alpine:latest"}
 		}, "moving tag"},
@@ -251,10 +245,19 @@ func glibcELF(t *testing.T) string {
 	return b.String()
 }
 
+const historyNote = `The scan also runs the Dockerfile rules that judge single RUN and ADD lines
+(DF011, DF013, DF014, DF015, DF016, DF018, DF019, DF031, DF033, DF034) on the image's build history,
+as Dockle's history checks do; those findings keep the Dockerfile rule's ID and point to ` + "`history[N]`" + `.
+`
+
 func TestDocs(t *testing.T) {
 	dir := filepath.Join("..", "..", "docs", "rules")
-	rules := Rules()
-	pages := map[string]string{"image.md": rule.Index("Image rules (bulwark scan)", rules)}
+	var rules []*rule.Rule
+	for _, r := range All {
+		rules = append(rules, &r.Rule)
+	}
+	index := rule.Index("Image rules (bulwark scan)", rules) + "\n" + historyNote
+	pages := map[string]string{"image.md": index}
 	for _, r := range rules {
 		pages[r.ID+".md"] = r.Markdown()
 	}
