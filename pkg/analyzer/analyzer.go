@@ -55,7 +55,7 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 	if ins == nil {
 		ins = []imagefs.Inspector{executable.New(), secretfile.New()}
 	}
-	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keep, KeepID: osinfo.KeepID + "+accounts@1", MaxFileSize: opts.MaxFileSize,
+	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keep, KeepID: osinfo.KeepID + "+accounts@2", MaxFileSize: opts.MaxFileSize,
 		MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers, Cache: opts.Cache}
 	res := &Result{}
 	var layers []*imagefs.LayerResult
@@ -95,7 +95,7 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 // keep are the small files kept whole: those OS detection reads, and the
 // account databases that decide whether the configured user exists.
 func keep(p string) bool {
-	return osinfo.Keep(p) || p == "etc/passwd" || p == "etc/group"
+	return osinfo.Keep(p) || p == "etc/passwd" || p == "etc/group" || p == "etc/shadow"
 }
 
 // refine lets catalogers that implement catalog.Refiner revise what they

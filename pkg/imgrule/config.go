@@ -2,6 +2,7 @@ package imgrule
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -83,6 +84,25 @@ works. Kubernetes ignores HEALTHCHECK in favour of its probes; there, declare pr
 	}
 }}
 
+// envInConfig reports whether a history entry is an ENV instruction whose
+// settings the configuration still holds.
+func envInConfig(createdBy string, env []string) bool {
+	_, rest, ok := strings.Cut(createdBy, "#(nop) ")
+	if !ok {
+		rest = strings.TrimSuffix(strings.TrimSpace(createdBy), "# buildkit")
+	}
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, "ENV ") {
+		return false
+	}
+	for _, kv := range strings.Fields(strings.TrimPrefix(rest, "ENV ")) {
+		if !slices.Contains(env, kv) {
+			return false
+		}
+	}
+	return true
+}
+
 var img013 = &Rule{Rule: rule.Rule{
 	ID: "IMG013", Aliases: []string{"CIS-DI-0010"}, Severity: finding.High, Kind: finding.KindSecret,
 	Title: "Secret in the image's environment, labels or build history",
@@ -121,6 +141,9 @@ inspect" or "docker history". Known key formats are reported as critical.`,
 	}
 	if p.in.Config != nil {
 		for i, h := range p.in.Config.History {
+			if envInConfig(h.CreatedBy, p.cfg.Env) {
+				continue // reported above, from the configuration itself
+			}
 			if f, m, ok := secret.Find(h.CreatedBy); ok {
 				x := p.atConfig(fmt.Sprintf("history[%d].created_by", i), fmt.Sprintf("the build history keeps %s (%s)", f.Name, secret.Mask(m)))
 				x.Severity = finding.Critical

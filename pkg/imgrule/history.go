@@ -63,7 +63,7 @@ func History(in *Input, opts Options) []finding.Finding {
 				k++
 			}
 			idx := indexOf[k]
-			fd.Location = finding.Location{Field: fmt.Sprintf("history[%d]", idx), Layer: layerOf[idx]}
+			fd.Location = finding.Location{Field: fmt.Sprintf("history[%d].created_by", idx), Layer: layerOf[idx]}
 			fd.Layer = layerOf[idx]
 			fd.Message = "build history: " + fd.Message
 			out = append(out, fd)

@@ -45,7 +45,7 @@ type Rule struct {
 // All lists every image rule, in ID order.
 var All = []*Rule{
 	img001, img002, img003,
-	img010, img011, img012, img013,
+	img010, img011, img012, img013, img014, img015,
 	img020, img021, img022,
 	img030, img031,
 	img040, img041,

@@ -157,6 +157,15 @@ func TestRulesOnBadImages(t *testing.T) {
 		}, ".env value of DB_PASSWORD"},
 		{"IMG013", func(s *spec) { s.config.Env = []string{"GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789AB"} }, "ENV GITHUB_TOKEN holds a GitHub token (ghp_********)"},
 		{"IMG013", func(s *spec) { s.history = []string{"", "|1 NPM_TOKEN=abcd1234efgh /bin/sh -c npm ci"} }, "the build history keeps the value of NPM_TOKEN"},
+		{"IMG014", func(s *spec) {
+			s.layers[1] = append(s.layers[1], file{name: "etc/shadow", content: "root:!:19000::::::\napp::19000:0:99999:7:::\n", mode: 0o640})
+		}, `account "app" has an empty password in /etc/shadow`},
+		{"IMG014", func(s *spec) {
+			s.layers[1] = append(s.layers[1], file{name: "etc/passwd", content: "root:x:0:0:root:/root:/bin/sh\napp::10001:10001::/home/app:/bin/sh\n"})
+		}, `account "app" has an empty password in /etc/passwd`},
+		{"IMG015", func(s *spec) {
+			s.layers[1] = append(s.layers[1], file{name: "etc/passwd", content: "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/home/app:/bin/sh\ntoor:x:0:0::/root:/bin/sh\n"})
+		}, "root and toor share ID 0 in /etc/passwd"},
 		{"IMG020", func(s *spec) {
 			s.layers[1] = append(s.layers[1], file{name: "var/cache/apk/APKINDEX.tar.gz", content: strings.Repeat("i", 4096)})
 		}, "/var/cache/apk holds apk's cache: 1 files, 4.0 kB wasted"},
