@@ -190,12 +190,9 @@ unless --skip-db-update or --offline is given.`,
 // baseAnnotation returns the base image an image names in its manifest
 // annotations (BuildKit and docker buildx write them), or "".
 func baseAnnotation(t *source.Target) string {
-	m, err := t.Image.Manifest()
-	if err != nil || m == nil {
-		return ""
-	}
-	name := m.Annotations["org.opencontainers.image.base.name"]
-	if d := m.Annotations["org.opencontainers.image.base.digest"]; name != "" && d != "" && !strings.Contains(name, "@") {
+	a := t.Annotations()
+	name := a["org.opencontainers.image.base.name"]
+	if d := a["org.opencontainers.image.base.digest"]; name != "" && d != "" && !strings.Contains(name, "@") {
 		name += "@" + d
 	}
 	return name

@@ -23,8 +23,9 @@ import (
 type Options struct {
 	// Catalogers default to catalogers.All().
 	Catalogers []catalog.Cataloger
-	// Inspectors default to those the image rules need (executables,
-	// secret files); an empty non-nil list turns them off.
+	// Inspectors look at files for the image rules; none by default, so an
+	// SBOM does not pay for them. DefaultInspectors are those the image
+	// rules need.
 	Inspectors []imagefs.Inspector
 	// Workers is how many layers are read at once; 0 means GOMAXPROCS.
 	Workers int
@@ -45,6 +46,12 @@ type Result struct {
 	Warnings []string
 }
 
+// DefaultInspectors returns the inspectors the image rules read: what
+// executables need, and secret files.
+func DefaultInspectors() []imagefs.Inspector {
+	return []imagefs.Inspector{executable.New(), secretfile.New()}
+}
+
 // Analyze reads target.
 func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
 	cats := opts.Catalogers
@@ -52,9 +59,6 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 		cats = catalogers.All()
 	}
 	ins := opts.Inspectors
-	if ins == nil {
-		ins = []imagefs.Inspector{executable.New(), secretfile.New()}
-	}
 	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keep, KeepID: osinfo.KeepID + "+accounts@2", MaxFileSize: opts.MaxFileSize,
 		MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers, Cache: opts.Cache}
 	res := &Result{}

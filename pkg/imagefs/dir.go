@@ -47,7 +47,7 @@ func ReadDir(ctx context.Context, root string, opts Options) (*LayerResult, erro
 				w.fail(rel, err.Error())
 			}
 		}
-		ferr := w.file(e, info.Mode().IsRegular(), func() ([]byte, error) {
+		ferr := w.file(e, info.Mode().IsRegular(), func([]byte) ([]byte, error) {
 			f, err := os.Open(p)
 			if err != nil {
 				return nil, err

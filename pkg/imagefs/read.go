@@ -40,6 +40,8 @@ const (
 	// case a hard link to them follows (package databases are small; large
 	// binaries linked twice in one layer are rare and not worth the memory).
 	maxLinkedContent = 4 << 20
+	// maxScratch caps the buffer reused for files only inspectors read.
+	maxScratch = 32 << 20
 )
 
 // Entry is one file, directory or link of a layer.
@@ -95,6 +97,7 @@ type Inspector interface {
 	// Version is part of the layer cache key, like a cataloger's.
 	Version() int
 	Wants(path string, size int64, mode fs.FileMode) bool
+	// Inspect must not keep content: the walker reuses its memory.
 	Inspect(path string, mode fs.FileMode, content []byte) ([]Fact, error)
 }
 
@@ -300,6 +303,7 @@ type walker struct {
 	// Hard links in a layer point at earlier entries; the content of
 	// wanted files is kept so that a wanted hard link can be cataloged too.
 	contents map[string][]byte
+	scratch  []byte
 }
 
 func newWalker(diffID string, opts Options) *walker {
@@ -312,7 +316,7 @@ func (w *walker) fail(p, msg string) {
 
 // file records an entry and, when a cataloger wants it or it is kept for
 // OS detection, reads it with read (called at most once) and catalogs it.
-func (w *walker) file(e Entry, regular bool, read func() ([]byte, error)) error {
+func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, error)) error {
 	w.res.Entries = append(w.res.Entries, e)
 	// A path written twice in one layer keeps only its last content.
 	delete(w.res.Packages, e.Path)
@@ -341,20 +345,34 @@ func (w *walker) file(e Entry, regular bool, read func() ([]byte, error)) error 
 	if len(wanting) == 0 && len(inspecting) == 0 && !keep {
 		return nil
 	}
+	// Files only inspectors want (executables, mostly) are read into one
+	// reused buffer and not kept for hard links: their facts are.
+	inspectOnly := len(wanting) == 0 && !keep
 	var content []byte
 	switch {
 	case e.HardLink:
 		c, ok := w.contents[e.Link]
 		if !ok {
+			if facts := w.res.Facts[e.Link]; inspectOnly && len(facts) > 0 {
+				w.res.Facts[e.Path] = append([]Fact(nil), facts...)
+			}
 			return nil // the target was not wanted, or is in another layer
 		}
 		content = c
 	case e.Size > w.opts.maxFile():
 		w.fail(e.Path, fmt.Sprintf("%d bytes is over the %d-byte limit for files read into memory; skipped", e.Size, w.opts.maxFile()))
 		return nil
+	case inspectOnly:
+		var err error
+		if content, err = read(w.scratch); err != nil {
+			return err
+		}
+		if cap(content) <= maxScratch {
+			w.scratch = content[:0]
+		}
 	default:
 		var err error
-		if content, err = read(); err != nil {
+		if content, err = read(nil); err != nil {
 			return err
 		}
 		if e.Size <= maxLinkedContent {
@@ -443,8 +461,13 @@ func readTar(ctx context.Context, r io.Reader, diffID string, opts Options) (*La
 		}
 		// Sparse files are regular files whose holes the tar leaves out.
 		regular := h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeLink || h.Typeflag == tar.TypeGNUSparse
-		err = w.file(e, regular, func() ([]byte, error) {
-			b := make([]byte, h.Size)
+		err = w.file(e, regular, func(buf []byte) ([]byte, error) {
+			b := buf[:0]
+			if int64(cap(b)) >= h.Size {
+				b = b[:h.Size]
+			} else {
+				b = make([]byte, h.Size)
+			}
 			if _, err := io.ReadFull(tr, b); err != nil {
 				if errors.Is(err, errTooLarge) {
 					return nil, err

@@ -102,7 +102,7 @@ func build(t *testing.T, s spec) *Input {
 	cfg = cfg.DeepCopy()
 	cfg.Config = s.config
 	img, _ = mutate.ConfigFile(img, cfg)
-	res, err := analyzer.Analyze(context.Background(), source.FromImage("test", img), analyzer.Options{})
+	res, err := analyzer.Analyze(context.Background(), source.FromImage("test", img), analyzer.Options{Inspectors: analyzer.DefaultInspectors()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,8 @@ type Result struct {
 	LayerView  []layerview.Layer
 	Efficiency layerview.Efficiency
 	Checks     []Check
+
+	input *imgrule.Input
 }
 
 // Has reports whether scanner s was chosen.
@@ -148,13 +150,10 @@ func Run(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
 }
 
 func (r *Result) ruleInput(t *source.Target) *imgrule.Input {
-	in := &imgrule.Input{Result: r.Result, Efficiency: &r.Efficiency}
-	if t.Image != nil {
-		if m, err := t.Image.Manifest(); err == nil && m != nil {
-			in.Annotations = m.Annotations
-		}
+	if r.input == nil {
+		r.input = &imgrule.Input{Result: r.Result, Efficiency: &r.Efficiency, Annotations: t.Annotations()}
 	}
-	return in
+	return r.input
 }
 
 // annotate names, for each finding in a layer, the instruction that made

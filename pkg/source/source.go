@@ -54,6 +54,20 @@ type Target struct {
 	closer io.Closer
 }
 
+// Annotations returns the image manifest's annotations (nil for a
+// directory). A docker-archive has no manifest of its own, and computing
+// one would hash every layer: it has none.
+func (t *Target) Annotations() map[string]string {
+	if t.Image == nil || t.Kind == DockerArchive {
+		return nil
+	}
+	m, err := t.Image.Manifest()
+	if err != nil || m == nil {
+		return nil
+	}
+	return m.Annotations
+}
+
 // Close releases files the target holds open.
 func (t *Target) Close() error {
 	if t.closer != nil {
