@@ -195,3 +195,14 @@ func (v *View) Facts() []VisibleFact {
 	})
 	return out
 }
+
+// FactsOf returns the facts about the visible file at p (a resolved path,
+// no link following).
+func (v *View) FactsOf(p string) ([]Fact, bool) {
+	f, ok := v.files[p]
+	if !ok {
+		return nil, false
+	}
+	facts, ok := v.Layers[f.Layer].Facts[p]
+	return facts, ok
+}

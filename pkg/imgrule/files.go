@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/bulwarksec/bulwark/pkg/entrypoint"
 	"github.com/bulwarksec/bulwark/pkg/eol"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
@@ -260,60 +261,9 @@ func (p *pass) satisfied(f imagefs.Fact, need string) bool {
 	return false
 }
 
-// defaultPath is the PATH runtimes use when the image sets none.
-const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-// command is what the container runs: ENTRYPOINT followed by CMD.
-func (p *pass) command() []string {
-	return append(append([]string(nil), p.cfg.Entrypoint...), p.cfg.Cmd...)
-}
-
-// lookPath finds a program as the runtime does: a path as it is, a name
-// in the image's PATH. It returns the resolved file's path.
-func (p *pass) lookPath(prog string) (string, bool) {
-	if strings.Contains(prog, "/") {
-		wd := p.cfg.WorkingDir
-		if wd == "" {
-			wd = "/"
-		}
-		full := prog
-		if !strings.HasPrefix(prog, "/") {
-			full = path.Join(wd, prog)
-		}
-		if f, ok := p.in.View.Resolve(full); ok && !f.Mode.IsDir() {
-			return f.Path, true
-		}
-		return "", false
-	}
-	pathVar := defaultPath
-	for _, e := range p.cfg.Env {
-		if v, ok := strings.CutPrefix(e, "PATH="); ok {
-			pathVar = v
-		}
-	}
-	for _, dir := range strings.Split(pathVar, ":") {
-		if dir == "" {
-			continue
-		}
-		if f, ok := p.in.View.Resolve(path.Join(dir, prog)); ok && !f.Mode.IsDir() {
-			return f.Path, true
-		}
-	}
-	return "", false
-}
-
 // entrypointPath is the resolved path of the program the container runs.
 func (p *pass) entrypointPath() string {
-	cmd := p.command()
-	if len(cmd) == 0 {
-		return ""
-	}
-	prog := cmd[0]
-	if (prog == "/bin/sh" || prog == "sh") && len(cmd) > 2 && cmd[1] == "-c" {
-		return ""
-	}
-	f, _ := p.lookPath(prog)
-	return f
+	return entrypoint.Resolve(p.cfg, p.in.View).Path
 }
 
 var img031 = &Rule{Rule: rule.Rule{
@@ -331,38 +281,19 @@ every container fails at start.`,
 	if !p.isImage() {
 		return
 	}
-	cmd := p.command()
-	if len(cmd) == 0 {
-		return
-	}
-	field := "config.Cmd"
-	if len(p.cfg.Entrypoint) > 0 {
-		field = "config.Entrypoint"
-	}
-	prog := cmd[0]
-	file, ok := p.lookPath(prog)
-	if !ok {
-		if (prog == "/bin/sh" || prog == "sh") && len(cmd) > 1 && cmd[1] == "-c" {
-			p.atConfig(field, "the command is in shell form (/bin/sh -c ...), but the image has no /bin/sh")
-			return
+	c := entrypoint.Resolve(p.cfg, p.in.View)
+	switch {
+	case len(c.Args) == 0:
+	case c.Shell:
+		if _, ok := entrypoint.LookPath(p.cfg, p.in.View, c.Program()); !ok {
+			p.atConfig(c.Field, "the command is in shell form (/bin/sh -c ...), but the image has no /bin/sh")
 		}
-		p.atConfig(field, fmt.Sprintf("%s is not in the image (looked in %s)", prog, lookedIn(prog)))
-		return
-	}
-	for _, f := range p.in.View.Facts() {
-		if f.Path != file || f.Kind != executable.KindScript {
-			continue
-		}
-		fields := strings.Fields(f.Data[executable.KeyInterp])
-		if len(fields) == 0 {
-			continue
-		}
-		interp := fields[0]
-		if path.Base(interp) == "env" && len(fields) > 1 {
-			interp = fields[1]
-		}
-		if _, ok := p.lookPath(interp); !ok {
-			p.atConfig(field, fmt.Sprintf("%s is a script for %s, which the image does not have", prog, interp))
+	case c.Path == "":
+		p.atConfig(c.Field, fmt.Sprintf("%s is not in the image (looked in %s)", c.Program(), lookedIn(c.Program())))
+	case c.Interpreter != "":
+		interp := c.InterpreterProgram()
+		if _, ok := entrypoint.LookPath(p.cfg, p.in.View, interp); interp != "" && !ok {
+			p.atConfig(c.Field, fmt.Sprintf("%s is a script for %s, which the image does not have", c.Program(), interp))
 		}
 	}
 }}
