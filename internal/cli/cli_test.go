@@ -428,3 +428,54 @@ func TestScanBase(t *testing.T) {
 		t.Errorf("wrong base: exit %d %s", r.code, r.stderr)
 	}
 }
+
+func TestBase(t *testing.T) {
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	app := "oci-dir:" + layout + ":vulnapp-alpine3.18-multilayer"
+	none := filepath.Join(t.TempDir(), "none.db")
+	r := run(t, nil, "base", "--offline", "--no-cache", "--db", none, "-f", "json", "--base", "oci-dir:"+layout+":alpine-3.18.9",
+		"--candidate", "alpine:3.20=oci-dir:"+layout+":alpine-3.20.3", app)
+	var a struct {
+		Base struct {
+			OS         struct{ ID, Version string }
+			Libc       string
+			BaseLayers int
+			EOLPassed  bool
+		}
+		Needs struct {
+			Static       []string
+			Interpreters []string
+		}
+		Candidates []struct {
+			Name     string
+			Fits     bool
+			Measured bool
+			Reasons  []string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &a); err != nil || r.code != 0 {
+		t.Fatalf("exit %d %v: %s %s", r.code, err, r.stdout, r.stderr)
+	}
+	if a.Base.OS.ID != "alpine" || a.Base.Libc != "musl" || a.Base.BaseLayers != 1 || !a.Base.EOLPassed || len(a.Needs.Static) != 1 {
+		t.Errorf("base: %+v needs %+v", a.Base, a.Needs)
+	}
+	if !strings.Contains(r.stderr, "vulnerabilities were not counted") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	measured := false
+	for _, c := range a.Candidates {
+		if c.Name == "alpine:3.20" {
+			measured = c.Measured && c.Fits
+		}
+	}
+	if !measured {
+		t.Errorf("the given candidate was not measured: %+v", a.Candidates)
+	}
+	r = run(t, nil, "base", "--offline", "--db", none, app)
+	if r.code != 0 || !strings.Contains(r.stdout, "Candidates (fitting first") || !strings.Contains(r.stdout, "END OF LIFE since 2025-05-09") {
+		t.Errorf("table: exit %d %s", r.code, r.stdout)
+	}
+	if r := run(t, nil, "base", "--offline", "--db", none, "docker-archive:/nonexistent.tar"); r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("bad input: exit %d %q", r.code, r.stderr)
+	}
+}

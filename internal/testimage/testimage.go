@@ -110,8 +110,17 @@ func Build(base v1.Image, cfg v1.Config, steps ...Step) (v1.Image, error) {
 // for debug/elf (and for the kernel to look for that loader).
 func GlibcELF() string { return elfWithInterp("/lib64/ld-linux-x86-64.so.2") }
 
+// StaticELF is a minimal x86-64 executable with no loader and no
+// libraries: what Go builds with CGO_ENABLED=0.
+func StaticELF() string { return elfWithInterp("") }
+
 func elfWithInterp(interp string) string {
-	interp += "\x00"
+	phnum := uint16(1)
+	if interp == "" {
+		phnum = 0
+	} else {
+		interp += "\x00"
+	}
 	var b bytes.Buffer
 	le := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
 	b.Write([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0})
@@ -125,10 +134,13 @@ func elfWithInterp(interp string) string {
 	le(uint32(0))  // flags
 	le(uint16(64)) // header size
 	le(uint16(56)) // program header size
-	le(uint16(1))  // one program header
+	le(phnum)      // program headers
 	le(uint16(64)) // section header size
 	le(uint16(0))
 	le(uint16(0))
+	if phnum == 0 {
+		return b.String()
+	}
 	le(uint32(3)) // PT_INTERP
 	le(uint32(4))
 	le(uint64(120)) // the loader path follows the program header
