@@ -37,6 +37,9 @@ demo: build
 	@echo '== bulwark scan: its known vulnerabilities'
 	./$(BIN) scan --offline --no-cache --db bin/demo.db oci-dir:bin/demo-image
 	@echo
+	@echo '== bulwark base: what the example is built on, and smaller bases that fit'
+	./$(BIN) base --offline --no-cache --db bin/demo.db oci-dir:bin/demo-image
+	@echo
 	@echo '== bulwark lint examples/webapp (the Dockerfile with mistakes, and the hardened one)'
 	./$(BIN) lint examples/webapp
 	@echo
@@ -58,22 +61,27 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | tee /dev/stderr)" || (echo 'gofmt needed on the files above' >&2; exit 1)
 	$(GO) vet ./...
 
-# Run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m).
+# Run every fuzz target (every func Fuzz* in a _test.go file) for FUZZTIME
+# each: make fuzz FUZZTIME=10m.
 fuzz:
-	$(GO) test ./pkg/dockerfile -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./pkg/lint -run '^$$' -fuzz '^FuzzLint$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./pkg/policy -run '^$$' -fuzz '^FuzzIgnoreFile$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./pkg/imagefs -run '^$$' -fuzz '^FuzzReadLayer$$' -fuzztime $(FUZZTIME)
-	for p in apk dpkg npm python gobinary java; do $(GO) test ./pkg/catalog/$$p -run '^$$' -fuzz 'Fuzz' -fuzztime $(FUZZTIME) || exit 1; done
+	@grep -rl --include='*_test.go' '^func Fuzz' pkg internal | sort | while read -r f; do \
+		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' "$$f" | cut -d' ' -f2); do \
+			echo "== $$(dirname $$f) $$t"; \
+			$(GO) test ./$$(dirname $$f) -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -parallel 1 || exit 1; \
+		done; \
+	done
 
 # Bulwark against its peers on the same inputs; see bench/README.md.
 bench: build
 	./bench/lint.sh
+	./bench/sbom.sh
+	./bench/scan.sh
+	./bench/image.sh
 
 # Regenerate docs/rules from the rule data.
 docs:
 	$(GO) test ./pkg/dfrule -run TestDocs -update
+	$(GO) test ./pkg/imgrule -run TestDocs -update
 
 clean:
 	rm -rf bin

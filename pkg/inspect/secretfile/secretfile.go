@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
@@ -107,8 +109,8 @@ func (inspector) Inspect(p string, _ fs.FileMode, content []byte) ([]imagefs.Fac
 			} `json:"auths"`
 		}
 		if json.Unmarshal(content, &cfg) == nil {
-			for reg, a := range cfg.Auths {
-				if a.Auth != "" || a.IdentityToken != "" {
+			for _, reg := range slices.Sorted(maps.Keys(cfg.Auths)) {
+				if a := cfg.Auths[reg]; a.Auth != "" || a.IdentityToken != "" {
 					return fact("Docker registry credentials for "+reg, a.Auth+a.IdentityToken), nil
 				}
 			}
@@ -136,8 +138,8 @@ func valueOf(text string, keys ...string) string {
 		l := strings.TrimSpace(sc.Text())
 		for _, k := range keys {
 			i := strings.Index(l, k)
-			if i < 0 {
-				continue
+			if i < 0 || (i+len(k) < len(l) && !strings.ContainsRune(" \t=:\"'", rune(l[i+len(k)]))) {
+				continue // another key that starts the same ("_auth" in "_authToken")
 			}
 			rest := strings.TrimLeft(l[i+len(k):], " \t=:\"'")
 			rest = strings.Fields(rest + " ")[0]
