@@ -6,6 +6,7 @@ import (
 
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/layerview"
+	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/bulwarksec/bulwark/pkg/rule"
 )
 
@@ -35,8 +36,8 @@ the gate below it, like ` + "`dive --ci`" + `.`,
 		if i == 3 {
 			break
 		}
-		worst = append(worst, fmt.Sprintf("%s (%s in %d layers)", w.Path, humanBytes(w.Bytes), w.Copies))
+		worst = append(worst, fmt.Sprintf("%s (%s in %d layers)", w.Path, report.HumanBytes(w.Bytes), w.Copies))
 	}
 	p.add(finding.Location{}, fmt.Sprintf("%s wasted by files overwritten or deleted in later layers; efficiency %.1f%%; worst: %s",
-		humanBytes(e.WastedBytes), e.Score*100, strings.Join(worst, ", ")))
+		report.HumanBytes(e.WastedBytes), e.Score*100, strings.Join(worst, ", ")))
 }}

@@ -12,6 +12,8 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
 	"github.com/bulwarksec/bulwark/pkg/inspect/executable"
 	"github.com/bulwarksec/bulwark/pkg/inspect/secretfile"
+	"github.com/bulwarksec/bulwark/pkg/layerview"
+	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/bulwarksec/bulwark/pkg/rule"
 )
 
@@ -143,7 +145,7 @@ later "apt-get install" in a derived image fetch outdated versions.`,
 		if files[c.dir] == 0 || sizes[c.dir] == 0 {
 			continue
 		}
-		p.atFile(c.dir, layer[c.dir], fmt.Sprintf("/%s holds %s: %d files, %s wasted", c.dir, c.what, files[c.dir], humanBytes(sizes[c.dir])))
+		p.atFile(c.dir, layer[c.dir], fmt.Sprintf("/%s holds %s: %d files, %s wasted", c.dir, c.what, files[c.dir], report.HumanBytes(sizes[c.dir])))
 	}
 }}
 
@@ -166,35 +168,25 @@ image.`,
 		if size <= p.opts.MaxLayerSize {
 			continue
 		}
-		msg := fmt.Sprintf("layer %d holds %s (threshold %s)", i, humanBytes(size), humanBytes(p.opts.MaxLayerSize))
+		msg := fmt.Sprintf("layer %d holds %s (threshold %s)", i, report.HumanBytes(size), report.HumanBytes(p.opts.MaxLayerSize))
 		if by := p.instruction(i); by != "" {
 			msg += ", made by: " + by
 		}
-		f := p.add(finding.Location{Layer: l.DiffID}, msg)
-		_ = f
+		p.add(finding.Location{Layer: l.DiffID}, msg)
 	}
 }}
 
 // instruction returns the history entry that made layer i.
 func (p *pass) instruction(i int) string {
-	if p.in.Config == nil {
+	ins := layerview.Instructions(p.in.Config, len(p.in.View.Layers))
+	if i < 0 || i >= len(ins) {
 		return ""
 	}
-	n := 0
-	for _, h := range p.in.Config.History {
-		if h.EmptyLayer {
-			continue
-		}
-		if n == i {
-			by := strings.TrimSpace(strings.TrimPrefix(h.CreatedBy, "/bin/sh -c #(nop) "))
-			if len(by) > 120 {
-				by = by[:117] + "..."
-			}
-			return by
-		}
-		n++
+	by := ins[i]
+	if len(by) > 120 {
+		by = by[:117] + "..."
 	}
-	return ""
+	return by
 }
 
 var img030 = &Rule{Rule: rule.Rule{

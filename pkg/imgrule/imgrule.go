@@ -5,7 +5,6 @@
 package imgrule
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -171,15 +170,3 @@ func (p *pass) listed(file, name string) (bool, bool) {
 
 // files calls fn for every visible entry.
 func (p *pass) files(fn func(f imagefs.File)) { p.in.View.Walk(fn) }
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
