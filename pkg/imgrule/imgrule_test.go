@@ -1,17 +1,15 @@
 package imgrule
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/rule"
@@ -19,7 +17,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/rules pages")
@@ -38,30 +35,11 @@ type file struct {
 
 func layerOf(t *testing.T, files ...file) v1.Layer {
 	t.Helper()
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	for _, f := range files {
-		h := &tar.Header{Name: f.name, Mode: f.mode, Uid: f.uid, Typeflag: tar.TypeReg, Size: int64(len(f.content))}
-		switch {
-		case strings.HasSuffix(f.name, "/"):
-			h.Typeflag, h.Size = tar.TypeDir, 0
-			if h.Mode == 0 {
-				h.Mode = 0o755
-			}
-		case f.link != "":
-			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, f.link, 0
-		}
-		if h.Mode == 0 {
-			h.Mode = 0o644
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		tw.Write([]byte(f.content))
+	tf := make([]testimage.File, len(files))
+	for i, f := range files {
+		tf[i] = testimage.File{Name: f.name, Content: f.content, Mode: f.mode, Link: f.link, UID: f.uid}
 	}
-	tw.Close()
-	data := b.Bytes()
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	l, err := testimage.Layer(tf...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +152,7 @@ func TestRulesOnBadImages(t *testing.T) {
 			s.layers = append(s.layers, []file{{name: "opt/.wh.big"}})
 		}, "wasted by files overwritten or deleted in later layers"},
 		{"IMG030", func(s *spec) {
-			s.layers[1] = append(s.layers[1], file{name: "app/server", content: glibcELF(t), mode: 0o755})
+			s.layers[1] = append(s.layers[1], file{name: "app/server", content: testimage.GlibcELF(), mode: 0o755})
 		}, "the entrypoint /app/server needs glibc's loader /lib64/ld-linux-x86-64.so.2"},
 		{"IMG031", func(s *spec) { s.config.Entrypoint = []string{"/app/missing"} }, "/app/missing is not in the image"},
 		{"IMG031", func(s *spec) {
@@ -220,39 +198,6 @@ func TestLargeLayer(t *testing.T) {
 
 // glibcELF returns a minimal 64-bit ELF executable whose PT_INTERP is
 // glibc's loader.
-func glibcELF(t *testing.T) string {
-	t.Helper()
-	interp := "/lib64/ld-linux-x86-64.so.2\x00"
-	var b bytes.Buffer
-	le := func(v any) { binaryWrite(&b, v) }
-	// ELF header
-	b.Write([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0})
-	b.Write(make([]byte, 8))
-	le(uint16(2))  // ET_EXEC
-	le(uint16(62)) // EM_X86_64
-	le(uint32(1))  // version
-	le(uint64(0))  // entry
-	le(uint64(64)) // phoff
-	le(uint64(0))  // shoff
-	le(uint32(0))  // flags
-	le(uint16(64)) // ehsize
-	le(uint16(56)) // phentsize
-	le(uint16(1))  // phnum
-	le(uint16(64)) // shentsize
-	le(uint16(0))  // shnum
-	le(uint16(0))  // shstrndx
-	// program header: PT_INTERP
-	le(uint32(3))           // PT_INTERP
-	le(uint32(4))           // flags
-	le(uint64(120))         // offset
-	le(uint64(0))           // vaddr
-	le(uint64(0))           // paddr
-	le(uint64(len(interp))) // filesz
-	le(uint64(len(interp))) // memsz
-	le(uint64(1))           // align
-	b.WriteString(interp)
-	return b.String()
-}
 
 const historyNote = `The scan also runs the Dockerfile rules that judge single RUN and ADD lines
 (DF011, DF013, DF014, DF015, DF016, DF018, DF019, DF031, DF033, DF034) on the image's build history,
