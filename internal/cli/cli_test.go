@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/internal/testimage"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 type result struct {
@@ -477,5 +480,67 @@ func TestBase(t *testing.T) {
 	}
 	if r := run(t, nil, "base", "--offline", "--db", none, "docker-archive:/nonexistent.tar"); r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("bad input: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// TestScanImageChecks: the image checks on testimage.Bad, the efficiency
+// gate and the layer-size threshold, without a database.
+func TestScanImageChecks(t *testing.T) {
+	img, err := testimage.Bad(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "bad.tar")
+	if err := tarball.WriteToFile(archive, name.MustParseReference("example.local/bad:1"), img); err != nil {
+		t.Fatal(err)
+	}
+	target := "docker-archive:" + archive
+	r := run(t, nil, "scan", "--offline", "--no-cache", "--scanners", "image,secret", "--max-layer-size", "1MB", "-f", "json", target)
+	var rep struct {
+		Findings []struct{ ID, Message string }
+		Layers   []struct {
+			Instruction             string
+			Size                    int64
+			Added, Changed, Removed int
+		}
+		Efficiency struct {
+			Score       float64
+			WastedBytes int64
+		}
+		Checks []struct {
+			Name string
+			Ran  bool
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 {
+		t.Fatalf("exit %d %v %s", r.code, err, r.stderr)
+	}
+	if strings.Contains(r.stderr, "NOT checked") {
+		t.Errorf("vulnerabilities were not chosen, so not reported as unchecked: %s", r.stderr)
+	}
+	var large bool
+	for _, f := range rep.Findings {
+		if f.ID == "IMG022" && strings.Contains(f.Message, "made by: ADD https://example.com/big.tgz /tmp/big.tgz") {
+			large = true
+		}
+	}
+	if !large || len(rep.Layers) != 6 || rep.Layers[4].Removed != 1 || rep.Efficiency.WastedBytes != 2<<20 || len(rep.Checks) != 3 || rep.Checks[0].Ran {
+		t.Errorf("report: %+v", rep)
+	}
+	// On the minimal base the 2 MB written and deleted is most of the
+	// image: 12.8% (Dive agrees; see pkg/scan TestPeers).
+	if r := run(t, nil, "scan", "--offline", "--no-cache", "--scanners", "image", "--min-efficiency", "0.2", target); r.code != 1 || !strings.Contains(r.stderr, "efficiency 12.8% is below --min-efficiency 20.0%") {
+		t.Errorf("--min-efficiency 0.2: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "scan", "--offline", "--no-cache", "--scanners", "image", "--min-efficiency", "0.1", target); r.code != 0 {
+		t.Errorf("--min-efficiency 0.1: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "scan", "--offline", "--no-cache", "--scanners", "image", "--min-efficiency", "0.2", "--ignore", "IMG021", target); r.code != 0 {
+		t.Errorf("ignored IMG021 must not fail the gate: exit %d", r.code)
+	}
+	for _, bad := range [][]string{{"--scanners", "config"}, {"--min-efficiency", "2"}, {"--max-layer-size", "big"}} {
+		if r := run(t, nil, append(append([]string{"scan", "--offline"}, bad...), target)...); r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d %q", bad, r.code, r.stderr)
+		}
 	}
 }
