@@ -75,17 +75,32 @@ func (inspector) Inspect(p string, mode fs.FileMode, content []byte) ([]imagefs.
 		data[KeyType] = "dyn"
 	}
 	for _, prog := range f.Progs {
-		if prog.Type == elf.PT_INTERP {
+		// Sizes come from the file: a loader path is short, and nothing is
+		// larger than the file itself.
+		if prog.Type == elf.PT_INTERP && prog.Filesz > 0 && prog.Filesz <= 4096 && prog.Filesz <= uint64(len(content)) {
 			b := make([]byte, prog.Filesz)
 			if _, err := prog.ReadAt(b, 0); err == nil {
 				data[KeyInterp] = strings.TrimRight(string(b), "\x00")
 			}
 		}
 	}
-	if libs, err := f.ImportedLibraries(); err == nil && len(libs) > 0 {
-		data[KeyNeeded] = strings.Join(libs, ",")
+	if sane(f, len(content)) {
+		if libs, err := f.ImportedLibraries(); err == nil && len(libs) > 0 {
+			data[KeyNeeded] = strings.Join(libs, ",")
+		}
 	}
 	return []imagefs.Fact{{Kind: KindELF, Data: data}}, nil
+}
+
+// sane reports whether every section with content fits in the file, so
+// reading the dynamic section allocates no more than the file's size.
+func sane(f *elf.File, size int) bool {
+	for _, s := range f.Sections {
+		if s.Type != elf.SHT_NOBITS && (s.Size > uint64(size) || s.Offset > uint64(size) || s.Offset+s.Size > uint64(size)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Libc says which C library an ELF fact shows the file needs: "glibc",
