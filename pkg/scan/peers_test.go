@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/imgrule"
@@ -78,24 +79,62 @@ func TestBadImage(t *testing.T) {
 }
 
 // TestPeers compares with Dive's efficiency and Dockle's findings on the
-// same docker-archive, when both are installed (bench/README says how).
+// same docker-archives (testimage.Bad, and the real images of
+// ../shared/testdata when present), when both tools are installed
+// (bench/README says how).
 func TestPeers(t *testing.T) {
 	dive, err1 := exec.LookPath("dive")
 	dockle, err2 := exec.LookPath("dockle")
 	if err1 != nil || err2 != nil {
 		t.Skip("skipping: dive and dockle are not on PATH (see bench/README.md)")
 	}
-	file := badArchive(t)
+	t.Run("bad", func(t *testing.T) { comparePeers(t, dive, dockle, badArchive(t)) })
+	t.Run("real", func(t *testing.T) {
+		images := sharedtest.Path(t, "testdata", "images")
+		files := map[string]string{"debian": filepath.Join(images, "debian-bookworm.docker.tar")}
+		for _, ref := range []string{"alpine-3.18.9", "vulnapp-alpine3.18-multilayer"} {
+			files[ref] = ociToArchive(t, filepath.Join(images, "alpine-oci"), ref)
+		}
+		for name, file := range files {
+			t.Run(name, func(t *testing.T) { comparePeers(t, dive, dockle, file) })
+		}
+	})
+}
+
+// ociToArchive writes the image named ref in an OCI layout as a
+// docker-archive, the one form Dive and Dockle both read.
+func ociToArchive(t *testing.T, dir, ref string) string {
+	t.Helper()
+	tg, err := source.Open(context.Background(), "oci-dir:"+dir+":"+ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	file := filepath.Join(t.TempDir(), ref+".tar")
+	tag, err := name.NewTag("example.local/" + ref + ":1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tarball.WriteToFile(file, tag, tg.Image); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+func comparePeers(t *testing.T, dive, dockle, file string) {
 	res := scanFile(t, "docker-archive:"+file)
 
 	out, _ := exec.Command(dive, "--ci", "--source", "docker-archive", file).CombinedOutput()
 	m := regexp.MustCompile(`efficiency:\s+([0-9.]+) %`).FindSubmatch(out)
-	if m == nil {
+	w := regexp.MustCompile(`wastedBytes:\s+([0-9]+) bytes`).FindSubmatch(out)
+	if m == nil || w == nil {
 		t.Fatalf("no efficiency in dive's output:\n%s", out)
 	}
-	diveScore, _ := strconv.ParseFloat(string(m[1]), 64)
 	if got := strconv.FormatFloat(res.Efficiency.Score*100, 'f', 2, 64); got != string(m[1]) {
-		t.Errorf("efficiency %s%%, dive says %.2f%%", got, diveScore)
+		t.Errorf("efficiency %s%%, dive says %s%%", got, m[1])
+	}
+	if got := strconv.FormatInt(res.Efficiency.WastedBytes, 10); got != string(w[1]) {
+		t.Errorf("wasted %s bytes, dive says %s", got, w[1])
 	}
 
 	out, err := exec.Command(dockle, "-f", "json", "--input", file).Output()
