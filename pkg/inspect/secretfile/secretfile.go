@@ -141,9 +141,11 @@ func valueOf(text string, keys ...string) string {
 			if i < 0 || (i+len(k) < len(l) && !strings.ContainsRune(" \t=:\"'", rune(l[i+len(k)]))) {
 				continue // another key that starts the same ("_auth" in "_authToken")
 			}
-			rest := strings.TrimLeft(l[i+len(k):], " \t=:\"'")
-			rest = strings.Fields(rest + " ")[0]
-			rest = strings.Trim(rest, `"'`)
+			fields := strings.Fields(strings.TrimLeft(l[i+len(k):], " \t=:\"'"))
+			if len(fields) == 0 {
+				continue // the key with no value
+			}
+			rest := strings.Trim(fields[0], `"'`)
 			if rest != "" && !strings.HasPrefix(rest, "$") {
 				return rest
 			}
