@@ -2,11 +2,15 @@ package bench
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/bulwarksec/bulwark/pkg/scan"
 	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // BenchmarkScanDebian scans the Debian docker-archive with no layer cache
@@ -44,4 +48,18 @@ func benchScan(b *testing.B, img string) {
 			}
 		})
 	}
+}
+
+// BenchmarkScanBad is the same on testimage.Bad written as a
+// docker-archive: small, so fixed costs show.
+func BenchmarkScanBad(b *testing.B) {
+	img, err := testimage.Bad(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(b.TempDir(), "bad.tar")
+	if err := tarball.WriteToFile(file, name.MustParseReference("example.local/bad:1"), img); err != nil {
+		b.Fatal(err)
+	}
+	benchScan(b, "docker-archive:"+file)
 }

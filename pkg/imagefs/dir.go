@@ -61,7 +61,7 @@ func ReadDir(ctx context.Context, root string, opts Options) (*LayerResult, erro
 				return nil, errors.New(rel + " grew while being read")
 			}
 			return b, nil
-		})
+		}, nil)
 		if ferr != nil {
 			w.fail(rel, ferr.Error()) // one unreadable file does not stop the walk
 		}

@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bulwarksec/bulwark/pkg/sbom"
 )
@@ -21,6 +22,9 @@ type View struct {
 	// Layers are the per-layer results the view was built from.
 	Layers []*LayerResult
 	files  map[string]File
+
+	sortOnce sync.Once
+	sorted   []string
 }
 
 // Merge stacks layer results, base first, into the container's view:
@@ -76,12 +80,15 @@ func (v *View) Len() int { return len(v.files) }
 
 // Walk calls fn for every visible entry in path order.
 func (v *View) Walk(fn func(File)) {
-	paths := make([]string, 0, len(v.files))
-	for p := range v.files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	// Several rules walk the view: sort its paths once.
+	v.sortOnce.Do(func() {
+		v.sorted = make([]string, 0, len(v.files))
+		for p := range v.files {
+			v.sorted = append(v.sorted, p)
+		}
+		sort.Strings(v.sorted)
+	})
+	for _, p := range v.sorted {
 		fn(v.files[p])
 	}
 }

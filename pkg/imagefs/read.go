@@ -101,6 +101,16 @@ type Inspector interface {
 	Inspect(path string, mode fs.FileMode, content []byte) ([]Fact, error)
 }
 
+// StreamInspector is an Inspector that can also read a file as it streams
+// past, taking only the bytes it needs (an ELF file's headers): the walker
+// then neither copies the file nor keeps it, and skips what is left.
+type StreamInspector interface {
+	Inspector
+	// InspectStream reads what it needs of the size-byte file from r, and
+	// no more than it needs.
+	InspectStream(path string, mode fs.FileMode, size int64, r io.Reader) ([]Fact, error)
+}
+
 // Options configure reading.
 type Options struct {
 	Catalogers []catalog.Cataloger
@@ -316,7 +326,7 @@ func (w *walker) fail(p, msg string) {
 
 // file records an entry and, when a cataloger wants it or it is kept for
 // OS detection, reads it with read (called at most once) and catalogs it.
-func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, error)) error {
+func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, error), stream io.Reader) error {
 	w.res.Entries = append(w.res.Entries, e)
 	// A path written twice in one layer keeps only its last content.
 	delete(w.res.Packages, e.Path)
@@ -345,9 +355,15 @@ func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, erro
 	if len(wanting) == 0 && len(inspecting) == 0 && !keep {
 		return nil
 	}
-	// Files only inspectors want (executables, mostly) are read into one
-	// reused buffer and not kept for hard links: their facts are.
+	// Files only inspectors want (executables, mostly) are streamed past
+	// a StreamInspector, or read into one reused buffer; they are not kept
+	// for hard links: their facts are.
 	inspectOnly := len(wanting) == 0 && !keep
+	if si, ok := inspecting0(inspecting); ok && inspectOnly && stream != nil && !e.HardLink {
+		facts, err := inspectStream(si, e, stream)
+		w.addFacts(e.Path, si, facts, err)
+		return nil
+	}
 	var content []byte
 	switch {
 	case e.HardLink:
@@ -394,17 +410,39 @@ func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, erro
 	}
 	for _, in := range inspecting {
 		facts, err := inspectFile(in, e, content)
-		if err != nil {
-			w.fail(e.Path, in.Name()+": "+err.Error())
-		}
-		if len(facts) > 0 {
-			if w.res.Facts == nil {
-				w.res.Facts = map[string][]Fact{}
-			}
-			w.res.Facts[e.Path] = append(w.res.Facts[e.Path], facts...)
-		}
+		w.addFacts(e.Path, in, facts, err)
 	}
 	return nil
+}
+
+func (w *walker) addFacts(p string, in Inspector, facts []Fact, err error) {
+	if err != nil {
+		w.fail(p, in.Name()+": "+err.Error())
+	}
+	if len(facts) > 0 {
+		if w.res.Facts == nil {
+			w.res.Facts = map[string][]Fact{}
+		}
+		w.res.Facts[p] = append(w.res.Facts[p], facts...)
+	}
+}
+
+// inspecting0 returns the one inspector wanting a file when it can stream.
+func inspecting0(ins []Inspector) (StreamInspector, bool) {
+	if len(ins) != 1 {
+		return nil, false
+	}
+	si, ok := ins[0].(StreamInspector)
+	return si, ok
+}
+
+func inspectStream(in StreamInspector, e Entry, r io.Reader) (facts []Fact, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			facts, err = nil, fmt.Errorf("inspector failed: %v", r)
+		}
+	}()
+	return in.InspectStream(e.Path, e.Mode, e.Size, r)
 }
 
 func inspectFile(in Inspector, e Entry, content []byte) (facts []Fact, err error) {
@@ -475,7 +513,7 @@ func readTar(ctx context.Context, r io.Reader, diffID string, opts Options) (*La
 				return nil, fmt.Errorf("reading %s: %w", p, err)
 			}
 			return b, nil
-		})
+		}, tr)
 		if err != nil {
 			return nil, err
 		}

@@ -8,7 +8,7 @@ package executable
 
 import (
 	"bytes"
-	"debug/elf"
+	"io"
 	"io/fs"
 	"path"
 	"strings"
@@ -51,56 +51,41 @@ func (inspector) Wants(p string, size int64, mode fs.FileMode) bool {
 	return mode.Perm()&0o111 != 0 || strings.HasSuffix(base, ".so") || strings.Contains(base, ".so.")
 }
 
-func (inspector) Inspect(p string, mode fs.FileMode, content []byte) ([]imagefs.Fact, error) {
-	if bytes.HasPrefix(content, []byte("#!")) {
+func (in inspector) Inspect(p string, mode fs.FileMode, content []byte) ([]imagefs.Fact, error) {
+	return in.InspectStream(p, mode, int64(len(content)), bytes.NewReader(content))
+}
+
+// InspectStream reads a script's #! line, or an ELF file's headers, loader
+// path and DT_NEEDED names, and nothing else of the file.
+func (inspector) InspectStream(_ string, mode fs.FileMode, size int64, r io.Reader) ([]imagefs.Fact, error) {
+	head := make([]byte, min(size, 256))
+	n, _ := io.ReadFull(r, head)
+	head = head[:n]
+	if bytes.HasPrefix(head, []byte("#!")) {
 		if mode.Perm()&0o111 == 0 {
 			return nil, nil
 		}
-		line, _, _ := bytes.Cut(content[2:], []byte("\n"))
+		line, _, _ := bytes.Cut(head[2:], []byte("\n"))
 		return []imagefs.Fact{{Kind: KindScript, Data: map[string]string{KeyInterp: strings.TrimSpace(string(line))}}}, nil
 	}
-	if !bytes.HasPrefix(content, []byte{0x7f, 'E', 'L', 'F'}) {
+	if !bytes.HasPrefix(head, []byte{0x7f, 'E', 'L', 'F'}) {
 		return nil, nil
 	}
-	f, err := elf.NewFile(bytes.NewReader(content))
-	if err != nil {
+	info, err := readELF(head, r, size)
+	if err != nil || (info.typ != etExec && info.typ != etDyn) {
 		return nil, nil // truncated or exotic: not something a rule can judge
 	}
-	defer f.Close()
-	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
-		return nil, nil
-	}
 	data := map[string]string{KeyType: "exec"}
-	if f.Type == elf.ET_DYN {
+	if info.typ == etDyn {
 		data[KeyType] = "dyn"
 	}
-	for _, prog := range f.Progs {
-		// Sizes come from the file: a loader path is short, and nothing is
-		// larger than the file itself.
-		if prog.Type == elf.PT_INTERP && prog.Filesz > 0 && prog.Filesz <= 4096 && prog.Filesz <= uint64(len(content)) {
-			b := make([]byte, prog.Filesz)
-			if _, err := prog.ReadAt(b, 0); err == nil {
-				data[KeyInterp] = strings.TrimRight(string(b), "\x00")
-			}
-		}
+	if info.interp != "" {
+		data[KeyInterp] = info.interp
 	}
-	if sane(f, len(content)) {
-		if libs, err := f.ImportedLibraries(); err == nil && len(libs) > 0 {
-			data[KeyNeeded] = strings.Join(libs, ",")
-		}
+	if len(info.needed) > 0 {
+		data[KeyNeeded] = strings.Join(info.needed, ",")
 	}
 	return []imagefs.Fact{{Kind: KindELF, Data: data}}, nil
-}
-
-// sane reports whether every section with content fits in the file, so
-// reading the dynamic section allocates no more than the file's size.
-func sane(f *elf.File, size int) bool {
-	for _, s := range f.Sections {
-		if s.Type != elf.SHT_NOBITS && (s.Size > uint64(size) || s.Offset > uint64(size) || s.Offset+s.Size > uint64(size)) {
-			return false
-		}
-	}
-	return true
 }
 
 // Libc says which C library an ELF fact shows the file needs: "glibc",
