@@ -82,6 +82,7 @@ bench: build
 docs:
 	$(GO) test ./pkg/dfrule -run TestDocs -update
 	$(GO) test ./pkg/imgrule -run TestDocs -update
+	$(GO) test ./pkg/rtrule -run TestDocs -update
 
 clean:
 	rm -rf bin

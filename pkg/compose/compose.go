@@ -1,0 +1,143 @@
+// Package compose reads Docker Compose files (the Compose specification:
+// compose.yaml, docker-compose.yml) into their services' runtime settings,
+// keeping the YAML tree so findings can name the line of any field.
+package compose
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/inputerr"
+	"github.com/bulwarksec/bulwark/pkg/k8s"
+	"github.com/bulwarksec/bulwark/pkg/yamlpath"
+	"go.yaml.in/yaml/v3"
+)
+
+// Service is one service's settings that decide how hardened it runs.
+// Fields the specification allows in several forms (a string or a list)
+// are normalised.
+type Service struct {
+	Name        string
+	Image       string   `yaml:"image"`
+	User        string   `yaml:"user"`
+	Privileged  bool     `yaml:"privileged"`
+	ReadOnly    bool     `yaml:"read_only"`
+	CapAdd      []string `yaml:"cap_add"`
+	CapDrop     []string `yaml:"cap_drop"`
+	SecurityOpt []string `yaml:"security_opt"`
+	NetworkMode string   `yaml:"network_mode"`
+	Pid         string   `yaml:"pid"`
+	Ipc         string   `yaml:"ipc"`
+	Tmpfs       any      `yaml:"tmpfs"`
+	Volumes     []any    `yaml:"volumes"`
+	Build       any      `yaml:"build"`
+	// Path is the service's path in the document ("services.web").
+	Path string `yaml:"-"`
+	Doc  *yaml.Node `yaml:"-"`
+}
+
+// Line is the line of the service's field (a path below the service, ""
+// for the service itself).
+func (s *Service) Line(field string) int {
+	p := s.Path
+	if field != "" {
+		p += "." + field
+	}
+	return yamlpath.KeyLine(s.Doc, p)
+}
+
+// File is a parsed Compose file.
+type File struct {
+	Name     string
+	Services []*Service
+	Doc      *yaml.Node
+}
+
+// IsComposeName reports whether a file name is one Compose looks for.
+func IsComposeName(name string) bool {
+	switch path.Base(name) {
+	case "compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml":
+		return true
+	}
+	b := path.Base(name)
+	return (strings.HasPrefix(b, "compose.") || strings.HasPrefix(b, "docker-compose.")) && (strings.HasSuffix(b, ".yaml") || strings.HasSuffix(b, ".yml"))
+}
+
+// IsCompose reports whether a document looks like a Compose file: a
+// top-level services mapping and no Kubernetes apiVersion/kind.
+func IsCompose(doc *yaml.Node) bool {
+	s, ok := yamlpath.Find(doc, "services")
+	return ok && s.Kind == yaml.MappingNode && !k8s.IsManifest(doc)
+}
+
+// Parse reads a Compose file.
+func Parse(name string, src []byte) (*File, error) {
+	docs, err := k8s.Documents(name, src)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return &File{Name: name}, nil
+	}
+	if len(docs) > 1 {
+		return nil, inputerr.New(name, docs[1].Line, fmt.Errorf("a Compose file is one YAML document"))
+	}
+	return FromDoc(name, docs[0])
+}
+
+// FromDoc reads a Compose file already split into its document.
+func FromDoc(name string, doc *yaml.Node) (*File, error) {
+	f := &File{Name: name, Doc: doc}
+	services, ok := yamlpath.Find(doc, "services")
+	if !ok {
+		return f, nil
+	}
+	if services.Kind != yaml.MappingNode {
+		return nil, inputerr.New(name, services.Line, fmt.Errorf("services: want a mapping of service names"))
+	}
+	for i := 0; i+1 < len(services.Content); i += 2 {
+		key, body := services.Content[i], services.Content[i+1]
+		s, err := decodeService(name, key.Value, body)
+		if err != nil {
+			return nil, err
+		}
+		s.Path, s.Doc = "services."+key.Value, doc
+		f.Services = append(f.Services, s)
+	}
+	sort.SliceStable(f.Services, func(i, j int) bool { return f.Services[i].Name < f.Services[j].Name })
+	return f, nil
+}
+
+func decodeService(file, name string, body *yaml.Node) (*Service, error) {
+	s := &Service{Name: name}
+	if body.Kind == yaml.ScalarNode && body.Tag == "!!null" {
+		return s, nil
+	}
+	if body.Kind != yaml.MappingNode {
+		return nil, inputerr.New(file, body.Line, fmt.Errorf("service %s: want a mapping", name))
+	}
+	// Compose accepts a string where a list is expected for these; decode
+	// a copy, so the document (which --fix rewrites) keeps its form.
+	cp := *body
+	cp.Content = append([]*yaml.Node(nil), body.Content...)
+	for _, k := range []string{"cap_add", "cap_drop", "security_opt"} {
+		if n, ok := yamlpath.Find(&cp, k); ok && n.Kind == yaml.ScalarNode {
+			setKey(&cp, k, &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{n}, Line: n.Line})
+		}
+	}
+	if err := cp.Decode(s); err != nil {
+		return nil, inputerr.FromYAML(file, err)
+	}
+	s.Name = name
+	return s, nil
+}
+
+func setKey(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+		}
+	}
+}
