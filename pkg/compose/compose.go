@@ -34,7 +34,7 @@ type Service struct {
 	Volumes     []any    `yaml:"volumes"`
 	Build       any      `yaml:"build"`
 	// Path is the service's path in the document ("services.web").
-	Path string `yaml:"-"`
+	Path string     `yaml:"-"`
 	Doc  *yaml.Node `yaml:"-"`
 }
 
