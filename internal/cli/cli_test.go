@@ -544,3 +544,44 @@ func TestScanImageChecks(t *testing.T) {
 		}
 	}
 }
+
+func TestAudit(t *testing.T) {
+	tree := "../../pkg/audit/testdata/tree"
+	r := run(t, nil, "audit", "-f", "sarif", tree)
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	sharedtest.Validate(t, "sarif-schema-2.1.0.json", []byte(r.stdout))
+	if r := run(t, nil, "audit", "--level", "baseline", tree+"/k8s/web.yaml"); r.code != 1 {
+		t.Errorf("--level baseline on a privileged pod: exit %d", r.code)
+	}
+	restricted := `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: a
+    image: a:1
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+`
+	s := &Streams{In: strings.NewReader(restricted)}
+	if r := run(t, s, "audit", "--level", "restricted", "-"); r.code != 0 {
+		t.Errorf("a restricted pod fails --level restricted: exit %d %s", r.code, r.stdout)
+	}
+	s = &Streams{In: strings.NewReader(strings.Replace(restricted, "runAsNonRoot: true", "runAsNonRoot: false", 1))}
+	if r := run(t, s, "audit", "--level", "baseline", "-"); r.code != 0 {
+		t.Errorf("runAsNonRoot false is allowed at baseline: exit %d", r.code)
+	}
+	s = &Streams{In: strings.NewReader(strings.Replace(restricted, "runAsNonRoot: true", "runAsNonRoot: false", 1))}
+	if r := run(t, s, "audit", "--level", "restricted", "-"); r.code != 1 || !strings.Contains(r.stdout, "RT022") {
+		t.Errorf("runAsNonRoot false at restricted: exit %d %s", r.code, r.stdout)
+	}
+	s = &Streams{In: strings.NewReader("apiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: maybe\n")}
+	if r := run(t, s, "audit", "-"); r.code != 2 || r.stderr != "bulwark: -:4: spec.hostNetwork: want bool, got a string\n" {
+		t.Errorf("bad input: exit %d %q", r.code, r.stderr)
+	}
+	if r := run(t, nil, "audit", "--level", "strict", tree); r.code != 2 {
+		t.Errorf("bad level: exit %d", r.code)
+	}
+}

@@ -97,7 +97,7 @@ func Documents(name string, src []byte) ([]*yaml.Node, error) {
 		if err != nil {
 			return nil, inputerr.FromYAML(name, err)
 		}
-		if len(n.Content) == 0 {
+		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			continue // an empty document between "---" lines
 		}
 		docs = append(docs, &n)

@@ -71,7 +71,7 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 			fmt.Fprintf(bw, "%s %s\n", paint(bold, g), paint(dim, fmt.Sprintf("(%d %s)", n, plural(n, "finding", "findings"))))
 		}
 		sev := strings.ToUpper(f.Severity.String())
-		fmt.Fprintf(bw, "  %-*s %s %-7s %s\n", width, position(f), paint(sevColor[f.Severity], fmt.Sprintf("%-8s", sev)), f.ID, f.Message)
+		fmt.Fprintf(bw, "  %-*s %s %-7s %s\n", width, position(f), paint(sevColor[f.Severity], fmt.Sprintf("%-8s", sev)), f.ID, message(f))
 	}
 	if len(others) > 0 {
 		fmt.Fprintln(bw)
@@ -109,13 +109,19 @@ func position(f finding.Finding) string {
 			pos += fmt.Sprintf(":%d", f.Location.Column)
 		}
 	}
-	if f.Location.Field != "" {
-		if pos != "" {
-			pos += " "
-		}
-		pos += f.Location.Field
+	if f.Location.Field != "" && f.Location.Line == 0 {
+		pos = f.Location.Field // an image's configuration field
 	}
 	return pos
+}
+
+// message is a finding's message, with the field of a file finding (the
+// YAML path in a manifest) after it: too long for the position column.
+func message(f finding.Finding) string {
+	if f.Location.Field != "" && f.Location.Line > 0 {
+		return f.Message + " (" + f.Location.Field + ")"
+	}
+	return f.Message
 }
 
 func checkTitle(name string) string {

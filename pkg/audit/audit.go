@@ -1,0 +1,194 @@
+// Package audit is `bulwark audit`: it finds Kubernetes manifests and
+// Compose files under the paths given (or reads standard input), parses
+// them (pkg/k8s, pkg/compose) and runs the runtime rules (pkg/rtrule).
+package audit
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/compose"
+	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/inputerr"
+	"github.com/bulwarksec/bulwark/pkg/k8s"
+	"github.com/bulwarksec/bulwark/pkg/rtrule"
+)
+
+// Stdin is the path that means standard input.
+const Stdin = "-"
+
+// Options configure an audit.
+type Options struct {
+	Stdin io.Reader
+}
+
+// Result is what an audit found.
+type Result struct {
+	// Files are the manifests and Compose files that were checked.
+	Files []string
+	// Parsed are those files, for --fix and --image-aware.
+	Parsed []*Parsed
+	// Findings from every file, sorted.
+	Findings []finding.Finding
+	// Notes say what was skipped (objects that are not workloads, YAML
+	// files that are neither manifests nor Compose files).
+	Notes []string
+	// Errors are inputs that could not be read (*inputerr.Error).
+	Errors []error
+}
+
+// Parsed is one checked file: Kubernetes objects or a Compose file.
+type Parsed struct {
+	Name     string
+	Source   []byte
+	Manifest *k8s.File
+	Compose  *compose.File
+}
+
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".terraform": true}
+
+// isCandidate reports whether a file in a directory may be a manifest or
+// a Compose file.
+func isCandidate(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml" || ext == ".json"
+}
+
+// Audit checks the files under paths.
+func Audit(paths []string, opts Options) *Result {
+	res := &Result{}
+	for _, p := range paths {
+		if p == Stdin {
+			if opts.Stdin == nil {
+				res.Errors = append(res.Errors, inputerr.New(p, 0, errors.New("no standard input")))
+				continue
+			}
+			src, err := io.ReadAll(io.LimitReader(opts.Stdin, k8s.MaxSize+1))
+			if err != nil {
+				res.Errors = append(res.Errors, inputerr.New(p, 0, err))
+				continue
+			}
+			res.add(p, src, true)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			res.Errors = append(res.Errors, inputerr.New(p, 0, pathErr(err)))
+			continue
+		}
+		if !st.IsDir() {
+			res.readFile(p, true)
+			continue
+		}
+		var found []string
+		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				res.Errors = append(res.Errors, inputerr.New(path, 0, pathErr(err)))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+			case d.IsDir() && path != p && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")):
+				return fs.SkipDir
+			case d.Type().IsRegular() && (isCandidate(d.Name()) || compose.IsComposeName(d.Name())):
+				found = append(found, path)
+			}
+			return nil
+		})
+		sort.Strings(found)
+		before := len(res.Files)
+		for _, f := range found {
+			res.readFile(f, false)
+		}
+		if len(res.Files) == before {
+			res.Notes = append(res.Notes, p+": no Kubernetes manifests or Compose files found")
+		}
+	}
+	finding.Sort(res.Findings)
+	return res
+}
+
+func (r *Result) readFile(name string, named bool) {
+	f, err := os.Open(name)
+	if err != nil {
+		r.Errors = append(r.Errors, inputerr.New(name, 0, pathErr(err)))
+		return
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, k8s.MaxSize+1))
+	if err != nil {
+		r.Errors = append(r.Errors, inputerr.New(name, 0, pathErr(err)))
+		return
+	}
+	r.add(name, src, named)
+}
+
+// add parses one file. Files found in a directory that are neither
+// manifests nor Compose files (Helm values, CI configs) are skipped
+// quietly; a file named on the command line gets a note.
+func (r *Result) add(name string, src []byte, named bool) {
+	docs, err := k8s.Documents(name, src)
+	if err != nil {
+		if named || compose.IsComposeName(name) || looksLikeManifest(src) {
+			r.Errors = append(r.Errors, err)
+		}
+		return
+	}
+	manifest, isCompose := false, false
+	for _, d := range docs {
+		manifest = manifest || k8s.IsManifest(d)
+		isCompose = isCompose || compose.IsCompose(d)
+	}
+	p := &Parsed{Name: name, Source: src}
+	switch {
+	case manifest:
+		f, err := k8s.Parse(name, src)
+		if err != nil {
+			r.Errors = append(r.Errors, err)
+			return
+		}
+		p.Manifest = f
+		r.Notes = append(r.Notes, f.Skipped...)
+		for _, w := range f.Workloads {
+			r.Findings = append(r.Findings, rtrule.Workload(w)...)
+		}
+	case isCompose && len(docs) == 1:
+		f, err := compose.FromDoc(name, docs[0])
+		if err != nil {
+			r.Errors = append(r.Errors, err)
+			return
+		}
+		p.Compose = f
+		for _, s := range f.Services {
+			r.Findings = append(r.Findings, rtrule.Service(name, s)...)
+		}
+	default:
+		if named {
+			r.Notes = append(r.Notes, name+": neither Kubernetes objects nor a Compose file; skipped")
+		}
+		return
+	}
+	r.Files = append(r.Files, name)
+	r.Parsed = append(r.Parsed, p)
+}
+
+// looksLikeManifest is a cheap guess, for files in a directory that fail
+// to parse: report them only when they say they are Kubernetes objects.
+func looksLikeManifest(src []byte) bool {
+	s := string(src[:min(len(src), 4096)])
+	return strings.Contains(s, "apiVersion:") && strings.Contains(s, "kind:")
+}
+
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
