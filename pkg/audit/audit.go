@@ -191,4 +191,3 @@ func pathErr(err error) error {
 	}
 	return err
 }
-
