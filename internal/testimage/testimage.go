@@ -27,6 +27,9 @@ type File struct {
 	Mode    int64
 	Link    string
 	UID     int
+	// PAX are extended header records: "SCHILY.xattr.security.capability"
+	// carries file capabilities.
+	PAX map[string]string
 }
 
 // Layer makes an uncompressed layer of files, in order.
@@ -34,7 +37,10 @@ func Layer(files ...File) (v1.Layer, error) {
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
 	for _, f := range files {
-		h := &tar.Header{Name: f.Name, Mode: f.Mode, Uid: f.UID, Typeflag: tar.TypeReg, Size: int64(len(f.Content))}
+		h := &tar.Header{Name: f.Name, Mode: f.Mode, Uid: f.UID, Typeflag: tar.TypeReg, Size: int64(len(f.Content)), PAXRecords: f.PAX}
+		if len(f.PAX) > 0 {
+			h.Format = tar.FormatPAX
+		}
 		switch {
 		case strings.HasSuffix(f.Name, "/"):
 			h.Typeflag, h.Size = tar.TypeDir, 0

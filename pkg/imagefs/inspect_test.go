@@ -63,3 +63,21 @@ func TestInspectors(t *testing.T) {
 		t.Error("a panicking inspector must become a file error")
 	}
 }
+
+func TestFileCaps(t *testing.T) {
+	// vfs_cap_data v2, effective, permitted NET_BIND_SERVICE (10) and NET_RAW (13).
+	v2 := "\x01\x00\x00\x02" + "\x00\x24\x00\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
+	if got := strings.Join(fileCaps(v2), ","); got != "NET_BIND_SERVICE,NET_RAW" {
+		t.Errorf("v2: %s", got)
+	}
+	// v3 carries a root UID after; CAP_BPF (39) is in the second word.
+	v3 := "\x00\x00\x00\x03" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00" + "\x80\x00\x00\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
+	if got := strings.Join(fileCaps(v3), ","); got != "BPF" {
+		t.Errorf("v3: %s", got)
+	}
+	for _, bad := range []string{"", "short", "\x00\x00\x00\x09" + strings.Repeat("\x00", 16)} {
+		if fileCaps(bad) != nil {
+			t.Errorf("%q decoded", bad)
+		}
+	}
+}

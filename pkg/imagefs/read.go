@@ -55,6 +55,9 @@ type Entry struct {
 	HardLink bool `json:"hardLink,omitempty"`
 	UID      int  `json:"uid,omitempty"`
 	GID      int  `json:"gid,omitempty"`
+	// Caps are the file capabilities set on the file (its
+	// security.capability extended attribute), by name: NET_BIND_SERVICE.
+	Caps []string `json:"caps,omitempty"`
 }
 
 // FileError is a problem with one file of a layer; the walk goes on.
@@ -152,7 +155,7 @@ func (o *Options) Key(diffID string) string {
 }
 
 // readerVersion changes whenever what the reader records changes.
-const readerVersion = 1
+const readerVersion = 2
 
 func (o *Options) maxFile() int64 {
 	if o.MaxFileSize > 0 {
@@ -486,6 +489,9 @@ func readTar(ctx context.Context, r io.Reader, diffID string, opts Options) (*La
 			continue
 		}
 		e := Entry{Path: p, Mode: h.FileInfo().Mode(), Size: h.Size, UID: h.Uid, GID: h.Gid}
+		if x, ok := h.PAXRecords["SCHILY.xattr.security.capability"]; ok {
+			e.Caps = fileCaps(x)
+		}
 		switch h.Typeflag {
 		case tar.TypeSymlink:
 			e.Link = h.Linkname

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/inputerr"
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 )
@@ -150,6 +151,21 @@ func openLayout(t *Target, spec string, o *options) error {
 	if err != nil {
 		return inputerr.New(dir, 0, fmt.Errorf("reading image %s: %w", d.Digest, err))
 	}
-	t.Image, t.Digest = img, d.Digest
+	t.Image, t.Digest, t.Ref = img, d.Digest, refOf(d)
 	return nil
+}
+
+// refOf is the reference a layout entry's annotations give, if whole.
+func refOf(d v1.Descriptor) string {
+	if n := d.Annotations[annotationContainerdName]; n != "" {
+		return n
+	}
+	// ref.name is often only a tag ("3.18.9"); take it only when it names
+	// a repository too.
+	if n := d.Annotations[annotationRefName]; strings.Contains(n, "/") {
+		if _, err := name.ParseReference(n); err == nil {
+			return n
+		}
+	}
+	return ""
 }

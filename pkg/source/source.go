@@ -46,6 +46,11 @@ type Target struct {
 	Image v1.Image
 	// Digest is the image's manifest digest, when it has one.
 	Digest v1.Hash
+	// Ref is a reference that names the image, where the source says one
+	// (the registry reference; a docker-archive's RepoTags; an OCI
+	// layout's io.containerd.image.name, or its ref.name when that is a
+	// whole reference); "" otherwise.
+	Ref string
 	// Root is the directory, for Dir.
 	Root string
 
@@ -239,7 +244,7 @@ func openRemote(ctx context.Context, t *Target, ref string, o *options) error {
 	if err != nil {
 		return fmt.Errorf("pulling %s: %w", ref, err)
 	}
-	t.Image = img
+	t.Image, t.Ref = img, r.Name()
 	t.Digest, err = img.Digest()
 	return err
 }
@@ -253,6 +258,9 @@ func openDockerArchive(t *Target, path string) error {
 		return inputerr.New(path, 0, fmt.Errorf("reading docker archive: %w", err))
 	}
 	t.Image, t.file = img, path
+	if m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) }); err == nil && len(m) == 1 && len(m[0].RepoTags) > 0 {
+		t.Ref = m[0].RepoTags[0]
+	}
 	return nil
 }
 
@@ -266,8 +274,11 @@ func pathErr(err error) error {
 
 // FromImage wraps an image built or opened elsewhere (in tests, or by a
 // caller holding a v1.Image) as a Target.
-func FromImage(name string, img v1.Image) *Target {
-	t := &Target{Kind: Registry, Name: name, Image: img}
+func FromImage(label string, img v1.Image) *Target {
+	t := &Target{Kind: Registry, Name: label, Image: img}
 	t.Digest, _ = img.Digest()
+	if _, err := name.ParseReference(label); err == nil && strings.Contains(label, "/") {
+		t.Ref = label
+	}
 	return t
 }

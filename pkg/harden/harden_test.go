@@ -1,0 +1,166 @@
+package harden
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/internal/testimage"
+	"github.com/bulwarksec/bulwark/pkg/compose"
+	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/k8s"
+	"github.com/bulwarksec/bulwark/pkg/rtrule"
+	"github.com/bulwarksec/bulwark/pkg/source"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// netBindCap is vfs_cap_data v2 with NET_BIND_SERVICE permitted and
+// effective: what `setcap cap_net_bind_service=+ep` writes.
+const netBindCap = "\x01\x00\x00\x02" + "\x00\x04\x00\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
+
+func root(extra ...testimage.File) []testimage.File {
+	files := append([]testimage.File(nil), testimage.AlpineRoot...)
+	files[2] = testimage.File{Name: "etc/passwd", Content: "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:app:/home/app:/sbin/nologin\nnginx:x:101:101::/var/cache/nginx:/sbin/nologin\n"}
+	files[3] = testimage.File{Name: "etc/group", Content: "root:x:0:\nstaff:x:50:\napp:x:1001:\nnginx:x:101:\n"}
+	return append(files, extra...)
+}
+
+func image(t *testing.T, cfg v1.Config, files ...testimage.File) *source.Target {
+	t.Helper()
+	img, err := testimage.Build(nil, cfg, testimage.Step{CreatedBy: "ADD rootfs /", Files: root(files...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return source.FromImage("example.local/app:1", img)
+}
+
+func plan(t *testing.T, tg *source.Target, opts Options) Plan {
+	t.Helper()
+	p, err := For(context.Background(), tg, "", nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var server = testimage.File{Name: "app/server", Content: testimage.StaticELF(), Mode: 0o755}
+
+func TestPlans(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		cfg      v1.Config
+		files    []testimage.File
+		uid, gid int64
+		rebuild  bool
+		caps     string
+		mounts   string
+		lines    string
+	}{
+		{"root", v1.Config{Entrypoint: []string{"/app/server"}}, []testimage.File{{Name: "app/"}, server},
+			NonRootID, NonRootID, true, "", "/tmp", "RUN addgroup -S -g 10001 app && adduser -S -D -H -u 10001 -G app app|USER 10001:10001"},
+		{"named user", v1.Config{User: "app", Entrypoint: []string{"/app/server"}}, []testimage.File{{Name: "app/"}, server},
+			1000, 1001, false, "", "/tmp", ""},
+		{"user and group names", v1.Config{User: "app:staff", Entrypoint: []string{"/app/server"}}, []testimage.File{{Name: "app/"}, server},
+			1000, 50, false, "", "/tmp", ""},
+		{"port 80", v1.Config{User: "101", ExposedPorts: map[string]struct{}{"80/tcp": {}}, Volumes: map[string]struct{}{"/data": {}}, Entrypoint: []string{"nginx"}},
+			[]testimage.File{{Name: "usr/"}, {Name: "usr/sbin/"}, {Name: "usr/sbin/nginx", Content: testimage.StaticELF(), Mode: 0o755}},
+			101, 101, false, "NET_BIND_SERVICE", "/data,/tmp,/var/cache/nginx,/var/run,/run", ""},
+		{"file capability", v1.Config{User: "app", Entrypoint: []string{"/app/server"}},
+			[]testimage.File{{Name: "app/"}, {Name: "app/server", Content: testimage.StaticELF(), Mode: 0o755, PAX: map[string]string{"SCHILY.xattr.security.capability": netBindCap}}},
+			1000, 1001, false, "NET_BIND_SERVICE", "/tmp", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := plan(t, image(t, c.cfg, c.files...), Options{})
+			if p.RunAsUser != c.uid || p.RunAsGroup != c.gid || p.Rebuild != c.rebuild {
+				t.Errorf("user %d:%d rebuild %v, want %d:%d %v", p.RunAsUser, p.RunAsGroup, p.Rebuild, c.uid, c.gid, c.rebuild)
+			}
+			if got := strings.Join(p.Capabilities(), ","); got != c.caps {
+				t.Errorf("caps %q, want %q (%+v)", got, c.caps, p.Add)
+			}
+			var mounts []string
+			for _, m := range p.Mounts {
+				mounts = append(mounts, m.Path)
+			}
+			if got := strings.Join(mounts, ","); got != c.mounts {
+				t.Errorf("mounts %q, want %q", got, c.mounts)
+			}
+			if got := strings.Join(p.DockerfileLines, "|"); got != c.lines {
+				t.Errorf("Dockerfile lines %q, want %q", got, c.lines)
+			}
+			if !strings.HasPrefix(p.Image, "example.local/app:1@sha256:") {
+				t.Errorf("image %q", p.Image)
+			}
+			roundTrip(t, p)
+		})
+	}
+}
+
+// roundTrip: what harden writes passes audit at the restricted level with
+// no finding at all, as a Pod, a Deployment and a Compose service.
+func roundTrip(t *testing.T, p Plan) {
+	t.Helper()
+	for _, kind := range []string{"pod", "deployment"} {
+		out, err := p.Kubernetes(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := k8s.Parse(kind+".yaml", out)
+		if err != nil || len(f.Workloads) != 1 {
+			t.Fatalf("%s: %v\n%s", kind, err, out)
+		}
+		if fs := rtrule.Workload(f.Workloads[0]); len(fs) > 0 {
+			t.Errorf("%s has findings: %v\n%s", kind, messages(fs), out)
+		}
+	}
+	out := p.Compose()
+	f, err := compose.Parse("compose.yaml", out)
+	if err != nil || len(f.Services) != 1 {
+		t.Fatalf("compose: %v\n%s", err, out)
+	}
+	if fs := rtrule.Service(f.Name, f.Services[0]); len(fs) > 0 {
+		t.Errorf("compose has findings: %v\n%s", messages(fs), out)
+	}
+}
+
+func messages(fs []finding.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.ID+" "+f.Message)
+	}
+	return out
+}
+
+// TestRealImages: the round trip for every image in ../shared/testdata.
+func TestRealImages(t *testing.T) {
+	images := sharedtest.Path(t, "testdata", "images")
+	for _, ref := range []string{
+		"docker-archive:" + filepath.Join(images, "debian-bookworm.docker.tar"),
+		"oci-dir:" + filepath.Join(images, "alpine-oci") + ":alpine-3.18.9",
+		"oci-dir:" + filepath.Join(images, "alpine-oci") + ":alpine-3.20.3",
+		"oci-dir:" + filepath.Join(images, "alpine-oci") + ":vulnapp-alpine3.18-multilayer",
+	} {
+		t.Run(filepath.Base(ref), func(t *testing.T) {
+			tg, err := source.Open(context.Background(), ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tg.Close()
+			p := plan(t, tg, Options{})
+			if !p.Rebuild || p.RunAsUser != NonRootID {
+				t.Errorf("these images run as root: %+v", p)
+			}
+			roundTrip(t, p)
+		})
+	}
+}
+
+func TestRunArgs(t *testing.T) {
+	p := plan(t, image(t, v1.Config{User: "101", ExposedPorts: map[string]struct{}{"443/tcp": {}}}), Options{Allow: []string{"cap_net_raw"}})
+	got := strings.Join(p.RunArgs(), " ")
+	want := "run --read-only --cap-drop ALL --cap-add NET_BIND_SERVICE --cap-add NET_RAW --security-opt no-new-privileges:true --user 101:101 --tmpfs /tmp --sysctl net.ipv4.ip_unprivileged_port_start=0 example.local/app:1@"
+	if !strings.HasPrefix(got, want) {
+		t.Errorf("got  %s\nwant %s...", got, want)
+	}
+}
