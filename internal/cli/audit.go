@@ -3,17 +3,23 @@ package cli
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/audit"
+	"github.com/bulwarksec/bulwark/pkg/harden"
 	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/bulwarksec/bulwark/pkg/rtrule"
+	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/spf13/cobra"
 )
 
 func newAuditCommand(s *Streams) *cobra.Command {
 	var (
-		ff    findingsFlags
-		level string
+		ff         findingsFlags
+		sf         sourceFlags
+		level      string
+		imageAware bool
+		imageMap   []string
 	)
 	cmd := &cobra.Command{
 		Use:   "audit [PATH...]",
@@ -54,7 +60,19 @@ the admission controller would reject the pod.`,
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			res := audit.Audit(args, audit.Options{Stdin: s.In})
+			opts := audit.Options{Stdin: s.In}
+			if imageAware || len(imageMap) > 0 {
+				mapping := map[string]string{}
+				for _, m := range imageMap {
+					name, target, ok := strings.Cut(m, "=")
+					if !ok || name == "" || target == "" {
+						return &exitError{code: ExitInput, msg: fmt.Sprintf("--image-map: %q is not NAME=TARGET", m)}
+					}
+					mapping[name] = target
+				}
+				opts.Images = imageLookup(cmd, s, sf, mapping)
+			}
+			res := audit.Audit(args, opts)
 			r := &report.Report{
 				Target:   report.Target{Name: joinArgs(args), Kind: "manifest", Files: res.Files},
 				Rules:    rtrule.Rules(),
@@ -65,7 +83,32 @@ the admission controller would reject the pod.`,
 	}
 	ff.addTo(cmd)
 	cmd.Flags().StringVar(&level, "level", "", "Pod Security Standards level whose controls fail the gate: baseline or restricted")
+	cmd.Flags().BoolVar(&imageAware, "image-aware", false, "open each container's image (from its registry, or --image-map) and check the manifest against it: root by the image's USER, runAsNonRoot that will not start, read-only roots the image writes to")
+	cmd.Flags().StringArrayVar(&imageMap, "image-map", nil, "NAME=TARGET: read the image named NAME in the manifests from TARGET (docker-archive:app.tar, oci-dir:...) instead of its registry; implies --image-aware; repeat for several")
+	sf.addTo(cmd)
 	return cmd
+}
+
+// imageLookup opens images for the image-aware rules: from the mapping
+// when it names them, otherwise from their registry.
+func imageLookup(cmd *cobra.Command, s *Streams, sf sourceFlags, mapping map[string]string) rtrule.ImageLookup {
+	cache := sf.cache(s)
+	return func(image string) (*rtrule.ImageFacts, error) {
+		target := image
+		if m, ok := mapping[image]; ok {
+			target = m
+		}
+		t, err := source.Open(cmd.Context(), target, sf.options()...)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		res, err := harden.Analyze(cmd.Context(), t, cache)
+		if err != nil {
+			return nil, err
+		}
+		return harden.ProfileOf(res).Facts(), nil
+	}
 }
 
 // The Compose rules that are the same controls as the Pod Security

@@ -585,3 +585,37 @@ spec:
 		t.Errorf("bad level: exit %d", r.code)
 	}
 }
+
+// TestHardenAuditRoundTrip: harden's output for a real image passes audit
+// at the restricted level with no finding, image-aware too; a manifest
+// that trusts runAsNonRoot with a root image does not.
+func TestHardenAuditRoundTrip(t *testing.T) {
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	img := "oci-dir:" + layout + ":vulnapp-alpine3.18-multilayer"
+	dir := t.TempDir()
+	for _, c := range []struct{ format, file string }{{"k8s", "pod.yaml"}, {"compose", "compose.yaml"}} {
+		out := filepath.Join(dir, c.file)
+		r := run(t, nil, "harden", "--no-cache", "--format", c.format, "--image", "example.local/vulnapp:1@sha256:36cb2ccf94fc0e0a2f4b7b3d3a4c4e0ad1b6b6f4a08e05a4d8cfcf3f9c7b1a2e", "-o", out, img)
+		if r.code != 0 || !strings.Contains(r.stderr, "runs as root") {
+			t.Fatalf("harden %s: exit %d %s", c.format, r.code, r.stderr)
+		}
+		r = run(t, nil, "audit", "--level", "restricted", "--no-cache", "--image-map", "example.local/vulnapp:1@sha256:36cb2ccf94fc0e0a2f4b7b3d3a4c4e0ad1b6b6f4a08e05a4d8cfcf3f9c7b1a2e="+img, out)
+		if r.code != 0 || !strings.Contains(r.stdout, "0 findings") {
+			t.Errorf("audit of harden's %s output: exit %d\n%s%s", c.format, r.code, r.stdout, r.stderr)
+		}
+	}
+	manifest := filepath.Join(dir, "trusting.yaml")
+	os.WriteFile(manifest, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true}\n  containers:\n  - name: a\n    image: example.local/vulnapp:1\n"), 0o644)
+	r := run(t, nil, "audit", "--no-cache", "--image-map", "example.local/vulnapp:1="+img, manifest)
+	if !strings.Contains(r.stdout, "RT051") || !strings.Contains(r.stdout, "will not start (CreateContainerConfigError)") {
+		t.Errorf("RT051 missing: %s %s", r.stdout, r.stderr)
+	}
+	for _, f := range []string{"docker", "podman", "json"} {
+		if r := run(t, nil, "harden", "--no-cache", "-f", f, img); r.code != 0 || !strings.Contains(r.stdout, "sha256:") {
+			t.Errorf("harden -f %s: exit %d %s", f, r.code, r.stderr)
+		}
+	}
+	if r := run(t, nil, "harden", "-f", "helm", img); r.code != 2 {
+		t.Errorf("bad format: exit %d", r.code)
+	}
+}

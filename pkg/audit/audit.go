@@ -25,6 +25,9 @@ const Stdin = "-"
 // Options configure an audit.
 type Options struct {
 	Stdin io.Reader
+	// Images, when set, turns on the image-aware rules: it returns the
+	// facts of a container's image.
+	Images rtrule.ImageLookup
 }
 
 // Result is what an audit found.
@@ -40,6 +43,47 @@ type Result struct {
 	Notes []string
 	// Errors are inputs that could not be read (*inputerr.Error).
 	Errors []error
+
+	images rtrule.ImageLookup
+	facts  map[string]*rtrule.ImageFacts
+	failed map[string]bool
+}
+
+// factsFor looks up the images of a workload's containers, each once.
+func (r *Result) factsFor(w *k8s.Workload) map[string]*rtrule.ImageFacts {
+	out := map[string]*rtrule.ImageFacts{}
+	var images []string
+	for _, c := range w.Spec.InitContainers {
+		images = append(images, c.Image)
+	}
+	for _, c := range w.Spec.Containers {
+		images = append(images, c.Image)
+	}
+	for _, c := range w.Spec.EphemeralContainers {
+		images = append(images, c.Image)
+	}
+	for _, img := range images {
+		if img == "" || r.failed[img] {
+			continue
+		}
+		f, ok := r.facts[img]
+		if !ok {
+			var err error
+			if f, err = r.images(img); err != nil {
+				r.failed[img] = true
+				r.Notes = append(r.Notes, "image "+img+" could not be read ("+oneLine(err.Error())+"); its containers were checked without it")
+				continue
+			}
+			r.facts[img] = f
+		}
+		out[img] = f
+	}
+	return out
+}
+
+func oneLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }
 
 // Parsed is one checked file: Kubernetes objects or a Compose file.
@@ -61,7 +105,7 @@ func isCandidate(name string) bool {
 
 // Audit checks the files under paths.
 func Audit(paths []string, opts Options) *Result {
-	res := &Result{}
+	res := &Result{images: opts.Images, facts: map[string]*rtrule.ImageFacts{}, failed: map[string]bool{}}
 	for _, p := range paths {
 		if p == Stdin {
 			if opts.Stdin == nil {
@@ -156,6 +200,9 @@ func (r *Result) add(name string, src []byte, named bool) {
 		r.Notes = append(r.Notes, f.Skipped...)
 		for _, w := range f.Workloads {
 			r.Findings = append(r.Findings, rtrule.Workload(w)...)
+			if r.images != nil {
+				r.Findings = append(r.Findings, rtrule.WorkloadImages(w, r.factsFor(w))...)
+			}
 		}
 	case isCompose && len(docs) == 1:
 		f, err := compose.FromDoc(name, docs[0])

@@ -16,6 +16,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/entrypoint"
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
+	"github.com/bulwarksec/bulwark/pkg/rtrule"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -199,4 +200,18 @@ func knownWrites(v *imagefs.View, home string) []Mount {
 		}
 	}
 	return out
+}
+
+// Facts are what the image-aware audit rules need of the profile.
+func (p Profile) Facts() *rtrule.ImageFacts {
+	name, _, _ := strings.Cut(p.User, ":")
+	_, err := strconv.ParseInt(name, 10, 64)
+	f := &rtrule.ImageFacts{User: p.User, UID: p.UID, Numeric: err == nil, Root: p.Root}
+	for _, v := range p.Volumes {
+		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: v, Reason: "VOLUME in the image"})
+	}
+	for _, w := range p.Writes {
+		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: w.Path, Reason: w.Reason})
+	}
+	return f
 }

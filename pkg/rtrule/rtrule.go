@@ -35,6 +35,7 @@ type Rule struct {
 	Level    Level
 	workload func(*podPass)
 	service  func(*servicePass)
+	image    func(*imagePass)
 }
 
 // All lists every runtime rule, in ID order.
@@ -42,6 +43,7 @@ func All() []*Rule {
 	out := append([]*Rule(nil), pssRules...)
 	out = append(out, workloadRules...)
 	out = append(out, serviceRules...)
+	out = append(out, imageRules...)
 	slices.SortFunc(out, func(a, b *Rule) int {
 		switch {
 		case a.ID < b.ID:

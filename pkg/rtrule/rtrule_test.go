@@ -48,12 +48,22 @@ func check(t *testing.T, r *Rule, example string) []finding.Finding {
 		return out
 	}
 	var out []finding.Finding
-	for _, x := range Workload(pod(t, example)) {
+	all := Workload(pod(t, example))
+	if r.image != nil {
+		all = WorkloadImages(pod(t, example), exampleImages)
+	}
+	for _, x := range all {
 		if x.ID == r.ID {
 			out = append(out, x)
 		}
 	}
 	return out
+}
+
+// exampleImages are the images the image-aware rules' examples name.
+var exampleImages = map[string]*ImageFacts{
+	"root-image:1": {Root: true},
+	"nginx:1.27":   {User: "101", UID: 101, Numeric: true, Writes: []ImageWrite{{"/tmp", "temporary files"}, {"/var/cache/nginx", "nginx writes here"}}},
 }
 
 func TestRulesFireOnBadAndNotOnGood(t *testing.T) {
@@ -153,6 +163,34 @@ spec:
 	if got == nil || got.Location.Line != 12 || got.Location.Field != "spec.template.spec.containers[0].securityContext.privileged" {
 		t.Errorf("RT002 at %+v", got)
 	}
+}
+
+func TestImageAware(t *testing.T) {
+	named := map[string]*ImageFacts{"app:1": {User: "app", UID: 1000}}
+	w := pod(t, "spec:\n  securityContext:\n    runAsNonRoot: true\n  containers:\n  - name: a\n    image: app:1\n")
+	fs := WorkloadImages(w, named)
+	if len(fs) != 1 || fs[0].ID != "RT051" || !strings.Contains(fs[0].Message, `user "app" is a name the kubelet cannot verify; set runAsUser: 1000`) {
+		t.Errorf("%v", messages(fs))
+	}
+	// A path the image writes that the good example does not mount.
+	w = pod(t, rt052.Good)
+	fs = WorkloadImages(w, exampleImages)
+	if len(fs) != 0 {
+		t.Errorf("good example: %v", messages(fs))
+	}
+	exampleImages["nginx:1.27"].Writes = append(exampleImages["nginx:1.27"].Writes, ImageWrite{"/var/run", "nginx writes here"})
+	defer func() { exampleImages["nginx:1.27"].Writes = exampleImages["nginx:1.27"].Writes[:2] }()
+	if fs := WorkloadImages(pod(t, rt052.Good), exampleImages); len(fs) != 1 || !strings.Contains(fs[0].Message, "/var/run (nginx writes here)") {
+		t.Errorf("%v", messages(fs))
+	}
+}
+
+func messages(fs []finding.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.ID+": "+f.Message)
+	}
+	return out
 }
 
 func TestDocs(t *testing.T) {
