@@ -2,14 +2,17 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/audit"
+	"github.com/bulwarksec/bulwark/pkg/fix"
 	"github.com/bulwarksec/bulwark/pkg/harden"
 	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/bulwarksec/bulwark/pkg/rtrule"
 	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +23,8 @@ func newAuditCommand(s *Streams) *cobra.Command {
 		level      string
 		imageAware bool
 		imageMap   []string
+		doFix      bool
+		diff       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "audit [PATH...]",
@@ -73,6 +78,16 @@ the admission controller would reject the pod.`,
 				opts.Images = imageLookup(cmd, s, sf, mapping)
 			}
 			res := audit.Audit(args, opts)
+			if doFix || diff {
+				done, err := fixFiles(s, res, diff)
+				if err != nil || done {
+					return err
+				}
+				// Report what the fix left: read the rewritten files again.
+				errs := res.Errors
+				res = audit.Audit(args, opts)
+				res.Errors = errs
+			}
 			r := &report.Report{
 				Target:   report.Target{Name: joinArgs(args), Kind: "manifest", Files: res.Files},
 				Rules:    rtrule.Rules(),
@@ -85,8 +100,54 @@ the admission controller would reject the pod.`,
 	cmd.Flags().StringVar(&level, "level", "", "Pod Security Standards level whose controls fail the gate: baseline or restricted")
 	cmd.Flags().BoolVar(&imageAware, "image-aware", false, "open each container's image (from its registry, or --image-map) and check the manifest against it: root by the image's USER, runAsNonRoot that will not start, read-only roots the image writes to")
 	cmd.Flags().StringArrayVar(&imageMap, "image-map", nil, "NAME=TARGET: read the image named NAME in the manifests from TARGET (docker-archive:app.tar, oci-dir:...) instead of its registry; implies --image-aware; repeat for several")
+	cmd.Flags().BoolVar(&doFix, "fix", false, "add the missing settings that are safe to add (runAsNonRoot, seccomp, no privilege escalation, read-only root, capabilities dropped, no token; Compose read_only, cap_drop, no-new-privileges) to the files in place, keeping comments and order; then report what is left")
+	cmd.Flags().BoolVar(&diff, "diff", false, "with or without --fix: print what the fix would change as a unified diff, and change nothing")
 	sf.addTo(cmd)
 	return cmd
+}
+
+// fixFiles fixes every file that parsed whole. With diff it prints a
+// unified diff and writes nothing; standard input is printed fixed. It
+// reports whether the command is done (nothing left to report).
+func fixFiles(s *Streams, res *audit.Result, diff bool) (bool, error) {
+	var diffs strings.Builder
+	for _, p := range res.Parsed {
+		fr, err := fix.File(p.Name, p.Source)
+		if err != nil {
+			res.Errors = append(res.Errors, err)
+			continue
+		}
+		switch {
+		case diff:
+			if len(fr.Changes) > 0 {
+				d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+					A: difflib.SplitLines(string(p.Source)), B: difflib.SplitLines(string(fr.Output)),
+					FromFile: "a/" + strings.TrimPrefix(p.Name, "/"), ToFile: "b/" + strings.TrimPrefix(p.Name, "/"), Context: 3,
+				})
+				diffs.WriteString(d)
+			}
+		case p.Name == audit.Stdin:
+			if _, err := s.Out.Write(fr.Output); err != nil {
+				return true, err
+			}
+			for _, c := range fr.Changes {
+				fmt.Fprintf(s.Err, "bulwark: fixed %s\n", c)
+			}
+			return true, nil
+		case len(fr.Changes) > 0:
+			if err := writeFileAtomic(p.Name, fr.Output); err != nil {
+				return true, &exitError{code: ExitInput, msg: err.Error()}
+			}
+			for _, c := range fr.Changes {
+				fmt.Fprintf(s.Err, "bulwark: fixed %s: %s\n", p.Name, c)
+			}
+		}
+	}
+	if diff {
+		_, err := io.WriteString(s.Out, diffs.String())
+		return true, err
+	}
+	return false, nil
 }
 
 // imageLookup opens images for the image-aware rules: from the mapping

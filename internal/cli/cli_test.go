@@ -619,3 +619,44 @@ func TestHardenAuditRoundTrip(t *testing.T) {
 		t.Errorf("bad format: exit %d", r.code)
 	}
 }
+
+func TestAuditFix(t *testing.T) {
+	src, err := os.ReadFile("../../pkg/audit/testdata/tree/k8s/web.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "web.yaml")
+	os.WriteFile(file, src, 0o644)
+	r := run(t, nil, "audit", "--diff", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "+          readOnlyRootFilesystem: true") || !strings.Contains(r.stdout, "+        runAsNonRoot: true") {
+		t.Errorf("--diff: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(file); string(b) != string(src) {
+		t.Error("--diff changed the file")
+	}
+	r = run(t, nil, "audit", "--fix", "-f", "json", file)
+	var rep struct{ Findings []struct{ ID string } }
+	json.Unmarshal([]byte(r.stdout), &rep)
+	left := map[string]bool{}
+	for _, f := range rep.Findings {
+		left[f.ID] = true
+	}
+	// What the fix must not decide for people stays: privileged, host
+	// network, the unpinned image, limits.
+	if !left["RT002"] || !left["RT001"] || left["RT021"] || left["RT022"] || left["RT024"] || left["RT025"] || left["RT030"] || left["RT033"] {
+		t.Errorf("after --fix: %v\n%s", left, r.stderr)
+	}
+	fixed, _ := os.ReadFile(file)
+	if !strings.Contains(string(fixed), "      - name: app\n") {
+		t.Errorf("sequence indentation changed:\n%s", fixed)
+	}
+	// A file that does not parse is not touched.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("apiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: maybe\n"), 0o644)
+	if r := run(t, nil, "audit", "--fix", bad); r.code != 2 {
+		t.Errorf("--fix on a bad file: exit %d", r.code)
+	}
+	if b, _ := os.ReadFile(bad); !strings.Contains(string(b), "maybe") || strings.Contains(string(b), "runAsNonRoot") {
+		t.Errorf("bad file rewritten:\n%s", b)
+	}
+}
