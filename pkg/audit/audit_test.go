@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -38,4 +40,21 @@ func TestStdinAndNamedFiles(t *testing.T) {
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "values.yaml: neither Kubernetes objects nor a Compose file") {
 		t.Errorf("notes: %q", res.Notes)
 	}
+}
+
+// FuzzAudit: manifest or Compose bytes to findings never panic, and every
+// failure is an input error naming the file.
+func FuzzAudit(f *testing.F) {
+	for _, p := range []string{"testdata/tree/k8s/web.yaml", "testdata/tree/compose.yaml"} {
+		b, _ := os.ReadFile(p)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res := Audit([]string{"-"}, Options{Stdin: bytes.NewReader(b)})
+		for _, err := range res.Errors {
+			if !strings.HasPrefix(err.Error(), "-:") && !strings.HasPrefix(err.Error(), "-: ") {
+				t.Fatalf("error does not name the input: %v", err)
+			}
+		}
+	})
 }
