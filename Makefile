@@ -40,6 +40,15 @@ demo: build
 	@echo '== bulwark base: what the example is built on, and smaller bases that fit'
 	./$(BIN) base --offline --no-cache --db bin/demo.db oci-dir:bin/demo-image
 	@echo
+	@echo '== bulwark audit: how the example is deployed (Kubernetes and Compose), at the restricted level'
+	-./$(BIN) audit --level restricted examples/webapp/deploy
+	@echo
+	@echo '== bulwark audit --diff: what --fix would add'
+	./$(BIN) audit --diff examples/webapp/deploy
+	@echo
+	@echo '== bulwark harden: the settings that run the example image hardened, derived from the image'
+	./$(BIN) harden --no-cache oci-dir:bin/demo-image
+	@echo
 	@echo '== bulwark lint examples/webapp (the Dockerfile with mistakes, and the hardened one)'
 	./$(BIN) lint examples/webapp
 	@echo
