@@ -87,3 +87,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestJSON(t *testing.T) {
+	src := `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},
+ "spec": {"containers": [{"name": "a", "image": "a:1",
+   "securityContext": {"privileged": true}}]}}`
+	f, err := Parse("pod.json", []byte(src))
+	if err != nil || len(f.Workloads) != 1 {
+		t.Fatalf("%v %+v", err, f)
+	}
+	if l := f.Workloads[0].Line("containers[0].securityContext.privileged"); l != 3 {
+		t.Errorf("line %d, want 3", l)
+	}
+}
