@@ -18,6 +18,15 @@ func main() {
 		Out:        os.Stdout,
 		Err:        os.Stderr,
 		IsTerminal: func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
+		ReadPassword: func(prompt string) ([]byte, error) {
+			fd := int(os.Stdin.Fd())
+			if !term.IsTerminal(fd) {
+				return nil, cli.ErrNoTerminal
+			}
+			os.Stderr.WriteString(prompt)
+			defer os.Stderr.WriteString("\n")
+			return term.ReadPassword(fd)
+		},
 	})
 	stop()
 	os.Exit(code)

@@ -42,6 +42,23 @@ type Streams struct {
 	IsTerminal func() bool
 	// WorkDir is where the config search starts; "" means the process's.
 	WorkDir string
+	// ReadPassword prompts on the terminal without echo; nil, or
+	// ErrNoTerminal, when there is none.
+	ReadPassword func(prompt string) ([]byte, error)
+	// LookupEnv reads the environment telling unset from empty; nil means
+	// os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+// ErrNoTerminal says a password was needed and there is no terminal to
+// ask on.
+var ErrNoTerminal = errors.New("no terminal to ask for the password on")
+
+func (s *Streams) lookupEnv(k string) (string, bool) {
+	if s.LookupEnv != nil {
+		return s.LookupEnv(k)
+	}
+	return os.LookupEnv(k)
 }
 
 func (s *Streams) getenv(k string) string {
@@ -76,7 +93,7 @@ and registry signing and retention, in one report with one severity gate.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitInput, msg: fmt.Sprintf("%v (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newLintCommand(s), newSBOMCommand(s), newScanCommand(s), newBaseCommand(s), newAuditCommand(s), newHardenCommand(s), newDBCommand(s), newVersionCommand(s))
+	root.AddCommand(newLintCommand(s), newSBOMCommand(s), newScanCommand(s), newBaseCommand(s), newAuditCommand(s), newHardenCommand(s), newKeyCommand(s), newSignCommand(s), newVerifyCommand(s), newDBCommand(s), newVersionCommand(s))
 	return root
 }
 

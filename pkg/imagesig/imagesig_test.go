@@ -1,0 +1,137 @@
+package imagesig
+
+import (
+	"context"
+	"crypto"
+	"encoding/base64"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/pkg/sigkey"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+)
+
+var ctx = context.Background()
+
+// keys makes a key pair through the cosign file format.
+func keys(t *testing.T) (crypto.Signer, crypto.PublicKey) {
+	t.Helper()
+	priv, pub, err := sigkey.Generate([]byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sigkey.ParsePrivate("k", priv, []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sigkey.ParsePublic("p", pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+// pushRandom pushes a random image to the registry at host and returns
+// its digest reference.
+func pushRandom(t *testing.T, host, repo string) name.Digest {
+	t.Helper()
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(host + "/" + repo + ":1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	return tag.Context().Digest(d.String())
+}
+
+// registryHost is the reference registry when the CI started one, or
+// go-containerregistry's in-memory one.
+func registryHost(t *testing.T) string {
+	t.Helper()
+	s := httptest.NewServer(registry.New())
+	t.Cleanup(s.Close)
+	return strings.TrimPrefix(s.URL, "http://")
+}
+
+func TestSignVerify(t *testing.T) {
+	host := registryHost(t)
+	d := pushRandom(t, host, "app")
+	signer, pub := keys(t)
+	if _, err := Verify(ctx, d, pub, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "no signatures found") {
+		t.Fatalf("unsigned: %v", err)
+	}
+	if err := Sign(ctx, d, signer, map[string]string{"env": "prod"}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := Verify(ctx, d, pub, VerifyOptions{RequireAnnotations: map[string]string{"env": "prod"}})
+	if err != nil || len(vs) != 1 || vs[0].Annotations["env"] != "prod" || !strings.Contains(string(vs[0].Payload), d.DigestStr()) {
+		t.Fatalf("%+v %v", vs, err)
+	}
+	if _, err := Verify(ctx, d, pub, VerifyOptions{RequireAnnotations: map[string]string{"env": "dev"}}); err == nil || !strings.Contains(err.Error(), "annotation env=dev required") {
+		t.Errorf("annotation: %v", err)
+	}
+	_, other := keys(t)
+	if _, err := Verify(ctx, d, other, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "does not match the key") {
+		t.Errorf("wrong key: %v", err)
+	}
+	// A second signature adds a layer; both verify.
+	if err := Sign(ctx, d, signer, nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := Verify(ctx, d, pub, VerifyOptions{}); err != nil || len(vs) != 2 {
+		t.Errorf("two signatures: %d %v", len(vs), err)
+	}
+}
+
+func TestTamperedAndMoved(t *testing.T) {
+	host := registryHost(t)
+	d := pushRandom(t, host, "app")
+	other := pushRandom(t, host, "other")
+	signer, pub := keys(t)
+	if err := Sign(ctx, d, signer, nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	sigImg, err := remote.Image(SignatureTag(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The signature of d copied to the other image's tag: it verifies
+	// cryptographically but names another digest.
+	if err := remote.Write(SignatureTag(other), sigImg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, other, pub, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "not "+other.DigestStr()) {
+		t.Errorf("moved signature: %v", err)
+	}
+	// A payload changed after signing.
+	m, _ := sigImg.Manifest()
+	sig := m.Layers[0].Annotations[SignatureAnnotation]
+	tampered := strings.Replace(`{"critical":{"identity":{"docker-reference":"x"},"image":{"docker-manifest-digest":"`+d.DigestStr()+`"},"type":"cosign container image signature"},"optional":{"env":"prod"}}`, "x", d.Context().Name(), 1)
+	base := mutate.MediaType(mutate.ConfigMediaType(emptyImage(), "application/vnd.oci.image.config.v1+json"), "application/vnd.oci.image.manifest.v1+json")
+	img, _ := mutate.Append(base, mutate.Addendum{Layer: static.NewLayer([]byte(tampered), SimpleSigningMediaType), Annotations: map[string]string{SignatureAnnotation: sig}})
+	if err := remote.Write(SignatureTag(d), img); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, d, pub, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "does not match the key") {
+		t.Errorf("tampered payload: %v", err)
+	}
+	if _, err := base64.StdEncoding.DecodeString(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func emptyImage() v1.Image { return empty.Image }
