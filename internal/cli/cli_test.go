@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,9 @@ import (
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
@@ -658,5 +662,87 @@ func TestAuditFix(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(bad); !strings.Contains(string(b), "maybe") || strings.Contains(string(b), "runAsNonRoot") {
 		t.Errorf("bad file rewritten:\n%s", b)
+	}
+}
+
+// testRegistry is the reference registry when CI started one, else
+// go-containerregistry's in-memory registry.
+func testRegistry(t *testing.T) string {
+	t.Helper()
+	if r := os.Getenv("BULWARK_TEST_REGISTRY"); r != "" {
+		return r
+	}
+	srv := httptest.NewServer(registry.New())
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+func pushRandom(t *testing.T, ref string) string {
+	t.Helper()
+	img, err := random.Image(512, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	return d.String()
+}
+
+func TestPin(t *testing.T) {
+	host := testRegistry(t)
+	repo := host + "/pin-test/app"
+	digest := pushRandom(t, repo+":1")
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(df, []byte("FROM "+repo+":1\nRUN true\n"), 0o644)
+	if r := run(t, nil, "pin", "--check", dir); r.code != 1 || !strings.Contains(r.stdout, "1 of 1 image references not pinned") {
+		t.Errorf("--check: exit %d %s", r.code, r.stdout)
+	}
+	if r := run(t, nil, "pin", dir); r.code != 0 {
+		t.Fatalf("pin: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(df); string(b) != "FROM "+repo+":1@"+digest+"\nRUN true\n" {
+		t.Errorf("pinned Dockerfile:\n%s", b)
+	}
+	if r := run(t, nil, "pin", "--check", dir); r.code != 0 {
+		t.Errorf("--check after pin: exit %d %s", r.code, r.stdout)
+	}
+}
+
+func TestSignVerifyCLI(t *testing.T) {
+	host := testRegistry(t)
+	ref := host + "/sign-test/app:1"
+	pushRandom(t, ref)
+	dir := t.TempDir()
+	env := map[string]string{"BULWARK_PASSWORD": "s3cret"}
+	s := func() *Streams {
+		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	}
+	if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
+		t.Fatalf("key generate: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, s(), "sign", "--key", filepath.Join(dir, "k.key"), "-a", "env=prod", ref); r.code != 0 {
+		t.Fatalf("sign: %d %s", r.code, r.stderr)
+	}
+	r := run(t, s(), "verify", "--key", filepath.Join(dir, "k.pub"), "--require-annotation", "env=prod", ref)
+	if r.code != 0 || !strings.Contains(r.stdout, `"env":"prod"`) {
+		t.Errorf("verify: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, s(), "verify", "--key", filepath.Join(dir, "k.pub"), "--require-annotation", "env=dev", ref); r.code != 1 || !strings.Contains(r.stderr, "verification failed") {
+		t.Errorf("verify with a missing annotation: %d %s", r.code, r.stderr)
+	}
+	env["BULWARK_PASSWORD"] = "wrong"
+	if r := run(t, s(), "sign", "--key", filepath.Join(dir, "k.key"), ref); r.code != 2 || !strings.Contains(r.stderr, "wrong password") {
+		t.Errorf("sign with a wrong password: %d %s", r.code, r.stderr)
+	}
+	delete(env, "BULWARK_PASSWORD")
+	if r := run(t, s(), "sign", "--key", filepath.Join(dir, "k.key"), ref); r.code != 2 || !strings.Contains(r.stderr, "set BULWARK_PASSWORD") {
+		t.Errorf("sign without a password: %d %s", r.code, r.stderr)
 	}
 }
