@@ -10,7 +10,7 @@ import (
 func TestFindAndRewrite(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"Dockerfile": "ARG V=3\n# base\nFROM   alpine:3.20 AS build\nFROM build\nFROM golang:1.23@sha256:" + strings.Repeat("a", 64) + "\nFROM scratch\nFROM node:$V\n",
+		"Dockerfile":      "ARG V=3\n# base\nFROM   alpine:3.20 AS build\nFROM build\nFROM golang:1.23@sha256:" + strings.Repeat("a", 64) + "\nFROM scratch\nFROM node:$V\n",
 		"k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      initContainers:\n      - {name: i, image: \"busybox:1.36\"}\n      containers:\n      - name: a   # the app\n        image: registry.example.com/app:1.4 # pinned below\n",
 		"compose.yaml":    "services:\n  web:\n    image: nginx:1.27\n  built:\n    build: .\n",
 		"notes.yaml":      "a: b\n",
