@@ -74,6 +74,7 @@ func File(name string, src []byte) (*Result, error) {
 		enc.CompactSeqIndent()
 	}
 	for _, d := range docs {
+		keepNulls(d)
 		if err := enc.Encode(d); err != nil {
 			return nil, fmt.Errorf("%s: writing the fixed file: %w", name, err)
 		}
@@ -83,6 +84,17 @@ func File(name string, src []byte) (*Result, error) {
 	}
 	res.Output = out.Bytes()
 	return res, nil
+}
+
+// keepNulls spells out implicit nulls ("{limits}", "key:"): the YAML
+// encoder would write them as empty strings, which changes their meaning.
+func keepNulls(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == "" {
+		n.Value = "null"
+	}
+	for _, c := range n.Content {
+		keepNulls(c)
+	}
 }
 
 // compactSequences reports whether src writes sequences at their key's
