@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs (once, into the CI cache) the peer tools the comparison tests
-# run when they are on PATH: Dive (efficiency) and Dockle (image checks).
+# Installs (once, into the CI cache) the peer tools the tests run when
+# they are on PATH: Dive (efficiency) and Dockle (image checks), and cosign
+# v2 and v3 (signature interoperability), as cosign-v2 and cosign-v3.
 # Best effort: without them those tests skip with a message. Prints the
 # PATH to export.
 #
@@ -19,4 +20,16 @@ if [ ! -x "$CACHE/bin/dockle" ]; then
       || echo "note: dockle not built; the Dockle comparison will skip" >&2
   fi
 fi
+for v in v2:v2.6.5 v3:v3.1.3; do
+  major=${v%%:*} version=${v#*:}
+  if [ ! -x "$CACHE/bin/cosign-$major" ]; then
+    tmp=$(mktemp -d)
+    if GOBIN="$tmp" go install "github.com/sigstore/cosign/$major/cmd/cosign@$version" >&2; then
+      mv "$tmp/cosign" "$CACHE/bin/cosign-$major"
+    else
+      echo "note: cosign $version not installed; its interoperability tests will skip" >&2
+    fi
+    rm -rf "$tmp"
+  fi
+done
 echo "export PATH=\"$CACHE/bin:\$PATH\""

@@ -1,0 +1,340 @@
+// Package prune plans and applies a registry retention policy: which tags
+// of a repository to keep (the last N by creation time, tags matching a
+// pattern, those younger than an age, those deployed) and which manifests
+// to delete, never deleting a digest a kept tag or kept index still needs;
+// signatures and attestations follow the image they are about.
+package prune
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Policy says what to keep. A tag is kept when any rule keeps it.
+type Policy struct {
+	KeepLast        int
+	KeepTags        []*regexp.Regexp
+	KeepYoungerThan time.Duration
+	// InUse are image references deployed somewhere: kept by tag or digest.
+	InUse []string
+	// DeleteUntagged also deletes manifests that only a deleted index
+	// referenced (its platform images).
+	DeleteUntagged bool
+	// Now is when ages are measured; zero means time.Now().
+	Now time.Time
+}
+
+// Manifest is what the plan knows of one digest in the repository.
+type Manifest struct {
+	Digest  string
+	Created time.Time
+	// Index is true for an image index; Children are its manifests.
+	Index    bool
+	Children []string
+	// Subject is, for a signature or attestation, the digest it is about.
+	Subject string
+	Size    int64
+}
+
+// Tag is a tag and the digest it names.
+type Tag struct {
+	Name   string
+	Digest string
+	// Order is the tag's place in the registry's list, for tags without a
+	// creation time.
+	Order int
+}
+
+// Decision is the plan for one tag or digest.
+type Decision struct {
+	Tag     string    `json:"tag,omitempty"`
+	Digest  string    `json:"digest"`
+	Created time.Time `json:"created,omitzero"`
+	Keep    bool      `json:"keep"`
+	// Rule is why: the keep rule that kept it, or why it goes.
+	Rule string `json:"rule"`
+}
+
+// Plan is what a run keeps and deletes.
+type Plan struct {
+	Repository string     `json:"repository"`
+	Tags       []Decision `json:"tags"`
+	// Delete are the digests to delete, each with the tags it takes along.
+	Delete []Deletion `json:"delete"`
+}
+
+// Deletion is one manifest to delete.
+type Deletion struct {
+	Digest string   `json:"digest"`
+	Tags   []string `json:"tags,omitempty"`
+	Rule   string   `json:"rule"`
+}
+
+// attachedTag reports whether a tag is cosign's (sha256-<hex>.sig, .att,
+// .sbom, or the bare fallback tag of Sigstore bundles and referrers) and
+// returns the digest of the image it is about.
+func attachedTag(tag string) (string, bool) {
+	if !strings.HasPrefix(tag, "sha256-") {
+		return "", false
+	}
+	rest := strings.TrimPrefix(tag, "sha256-")
+	hex, suffix, _ := strings.Cut(rest, ".")
+	if len(hex) != 64 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return "", false
+	}
+	switch suffix {
+	case "", "sig", "att", "sbom":
+		return "sha256:" + hex, true
+	}
+	return "", false
+}
+
+// Decide makes the plan from the tags and manifests of a repository.
+func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *Plan {
+	if p.Now.IsZero() {
+		p.Now = time.Now()
+	}
+	plan := &Plan{Repository: repo}
+	inUseTags, inUseDigests := inUse(repo, p.InUse)
+	var ordinary []Tag
+	attached := map[string][]string{} // subject digest -> attached tags
+	for _, t := range tags {
+		if subj, ok := attachedTag(t.Name); ok {
+			attached[subj] = append(attached[subj], t.Name)
+			continue
+		}
+		ordinary = append(ordinary, t)
+	}
+	created := func(t Tag) time.Time {
+		if m := manifests[t.Digest]; m != nil {
+			return m.Created
+		}
+		return time.Time{}
+	}
+	// Newest first: by creation time, then by the registry's order (later
+	// in the list counts as newer when times are missing or equal).
+	sort.SliceStable(ordinary, func(i, j int) bool {
+		ci, cj := created(ordinary[i]), created(ordinary[j])
+		if !ci.Equal(cj) {
+			return ci.After(cj)
+		}
+		return ordinary[i].Order > ordinary[j].Order
+	})
+	keptDigest := map[string]string{}
+	var decisions []Decision
+	for i, t := range ordinary {
+		d := Decision{Tag: t.Name, Digest: t.Digest, Created: created(t)}
+		switch {
+		case inUseTags[t.Name] || inUseDigests[t.Digest]:
+			d.Keep, d.Rule = true, "in use"
+		case matchAny(p.KeepTags, t.Name) != "":
+			d.Keep, d.Rule = true, "keep-tag "+matchAny(p.KeepTags, t.Name)
+		case i < p.KeepLast:
+			d.Keep, d.Rule = true, fmt.Sprintf("keep-last %d", p.KeepLast)
+		case p.KeepYoungerThan > 0 && !d.Created.IsZero() && p.Now.Sub(d.Created) < p.KeepYoungerThan:
+			d.Keep, d.Rule = true, "keep-younger-than "+p.KeepYoungerThan.String()
+		default:
+			d.Rule = "no keep rule matches"
+		}
+		if d.Keep {
+			keptDigest[t.Digest] = d.Rule
+		}
+		decisions = append(decisions, d)
+	}
+	// A kept index keeps its children; a digest deployed by digest stays.
+	for dg := range inUseDigests {
+		if manifests[dg] != nil {
+			keptDigest[dg] = "in use"
+		}
+	}
+	for dg := range keptDigest {
+		if m := manifests[dg]; m != nil && m.Index {
+			for _, c := range m.Children {
+				if _, ok := keptDigest[c]; !ok {
+					keptDigest[c] = "child of kept index " + short(dg)
+				}
+			}
+		}
+	}
+	// A tag whose digest another kept tag needs is not deleted either:
+	// deleting by digest would take the kept tag along.
+	for i := range decisions {
+		if d := &decisions[i]; !d.Keep {
+			if why, ok := keptDigest[d.Digest]; ok {
+				d.Keep, d.Rule = true, "same digest as a kept tag ("+why+")"
+			}
+		}
+	}
+	sort.Slice(decisions, func(i, j int) bool { return decisions[i].Tag < decisions[j].Tag })
+	byDigest := map[string][]string{}
+	for _, d := range decisions {
+		if !d.Keep {
+			byDigest[d.Digest] = append(byDigest[d.Digest], d.Tag)
+		}
+	}
+	for dg, ts := range byDigest {
+		sort.Strings(ts)
+		plan.Delete = append(plan.Delete, Deletion{Digest: dg, Tags: ts, Rule: "no keep rule matches"})
+		if m := manifests[dg]; p.DeleteUntagged && m != nil && m.Index {
+			for _, c := range m.Children {
+				if _, kept := keptDigest[c]; !kept && !tagged(c, decisions) {
+					plan.Delete = append(plan.Delete, Deletion{Digest: c, Rule: "delete-untagged: platform image of deleted index " + short(dg)})
+				}
+			}
+		}
+	}
+	// Signatures and attestations follow their image.
+	deleted := map[string]bool{}
+	for _, del := range plan.Delete {
+		deleted[del.Digest] = true
+	}
+	exists := map[string]bool{}
+	for dg, m := range manifests {
+		exists[dg] = true
+		for _, c := range m.Children {
+			exists[c] = true
+		}
+	}
+	for subj, ts := range attached {
+		sort.Strings(ts)
+		for _, t := range ts {
+			var dg string
+			for _, x := range tags {
+				if x.Name == t {
+					dg = x.Digest
+				}
+			}
+			d := Decision{Tag: t, Digest: dg, Keep: !deleted[subj] && exists[subj]}
+			switch {
+			case d.Keep:
+				d.Rule = "attached to kept image " + short(subj)
+			case !exists[subj]:
+				d.Rule = "attached to image " + short(subj) + ", which is no longer in the repository"
+			default:
+				d.Rule = "attached to deleted image " + short(subj)
+			}
+			if !d.Keep {
+				if !deleted[dg] {
+					plan.Delete = append(plan.Delete, Deletion{Digest: dg, Tags: []string{t}, Rule: d.Rule})
+					deleted[dg] = true
+				}
+			}
+			decisions = append(decisions, d)
+		}
+	}
+	sort.Slice(plan.Delete, func(i, j int) bool { return plan.Delete[i].Digest < plan.Delete[j].Digest })
+	plan.Tags = decisions
+	return plan
+}
+
+func tagged(digest string, ds []Decision) bool {
+	for _, d := range ds {
+		if d.Digest == digest {
+			return true
+		}
+	}
+	return false
+}
+
+func matchAny(res []*regexp.Regexp, s string) string {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return re.String()
+		}
+	}
+	return ""
+}
+
+// inUse splits deployed references to repo into tags and digests.
+func inUse(repo string, refs []string) (map[string]bool, map[string]bool) {
+	tags, digests := map[string]bool{}, map[string]bool{}
+	for _, r := range refs {
+		ref, err := name.ParseReference(r, name.WeakValidation)
+		if err != nil || ref.Context().Name() != repo {
+			// Compare without the default registry's normalisation too.
+			if err != nil {
+				continue
+			}
+			if strings.TrimPrefix(ref.Context().Name(), "index.docker.io/") != strings.TrimPrefix(repo, "index.docker.io/") {
+				continue
+			}
+		}
+		switch x := ref.(type) {
+		case name.Digest:
+			digests[x.DigestStr()] = true
+			// image:tag@digest names both.
+			if i := strings.LastIndex(r, ":"); i > 0 && strings.Contains(r, "@") {
+				before, _, _ := strings.Cut(r, "@")
+				if j := strings.LastIndex(before, ":"); j > strings.LastIndex(before, "/") {
+					tags[before[j+1:]] = true
+				}
+			}
+		case name.Tag:
+			tags[x.TagStr()] = true
+		}
+	}
+	return tags, digests
+}
+
+func short(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
+}
+
+// Apply deletes the plan's manifests with del, at most workers at a time,
+// calling logf after each deletion; the first failure stops the run (what
+// is done stays done: a second run plans from what is left).
+func Apply(ctx context.Context, plan *Plan, workers int, del func(ctx context.Context, digest string) error, logf func(Deletion, error)) error {
+	if workers < 1 {
+		workers = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan Deletion)
+	errs := make(chan error, len(plan.Delete))
+	done := make(chan struct{})
+	for range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for d := range jobs {
+				err := del(ctx, d.Digest)
+				logf(d, err)
+				if err != nil {
+					errs <- fmt.Errorf("deleting %s: %w", d.Digest, err)
+					cancel()
+				}
+			}
+		}()
+	}
+	// Images first, then what is attached to them: a run cut short leaves
+	// at worst a signature of a deleted image, which the next run deletes.
+	order := append([]Deletion(nil), plan.Delete...)
+	sort.SliceStable(order, func(i, j int) bool {
+		return !strings.HasPrefix(order[i].Rule, "attached") && strings.HasPrefix(order[j].Rule, "attached")
+	})
+feed:
+	for _, d := range order {
+		select {
+		case <-ctx.Done():
+			break feed
+		case jobs <- d:
+		}
+	}
+	close(jobs)
+	for range workers {
+		<-done
+	}
+	close(errs)
+	if err, ok := <-errs; ok {
+		return err
+	}
+	return ctx.Err()
+}

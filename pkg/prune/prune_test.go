@@ -1,0 +1,86 @@
+package prune
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+func dg(i int) string { return fmt.Sprintf("sha256:%064x", i) }
+
+func TestDecide(t *testing.T) {
+	ms := map[string]*Manifest{}
+	var tags []Tag
+	add := func(tag string, i int, age time.Duration) {
+		ms[dg(i)] = &Manifest{Digest: dg(i), Created: now.Add(-age)}
+		tags = append(tags, Tag{Name: tag, Digest: dg(i), Order: len(tags)})
+	}
+	add("v1.0.0", 1, 400*24*time.Hour)
+	add("latest", 2, 1*time.Hour)
+	add("old-a", 3, 100*24*time.Hour)
+	add("old-b", 4, 90*24*time.Hour)
+	add("new-a", 5, 2*time.Hour)
+	add("deployed", 6, 300*24*time.Hour)
+	tags = append(tags, Tag{Name: "alias-of-v1", Digest: dg(1), Order: len(tags)}) // same digest as v1.0.0
+	// An index with two platform images, tagged, old.
+	ms[dg(7)] = &Manifest{Digest: dg(7), Index: true, Children: []string{dg(8), dg(9)}, Created: now.Add(-200 * 24 * time.Hour)}
+	tags = append(tags, Tag{Name: "multi", Digest: dg(7), Order: len(tags)})
+	// Signatures of old-a (deleted) and of latest (kept).
+	tags = append(tags, Tag{Name: "sha256-" + fmt.Sprintf("%064x", 3) + ".sig", Digest: dg(100)}, Tag{Name: "sha256-" + fmt.Sprintf("%064x", 2) + ".sig", Digest: dg(101)})
+	plan := Decide("r/app", tags, ms, Policy{
+		KeepLast: 2, KeepTags: []*regexp.Regexp{regexp.MustCompile(`^v\d+\.\d+\.\d+$`)}, KeepYoungerThan: 24 * time.Hour,
+		InUse: []string{"r/app:deployed", "other/repo:old-b"}, DeleteUntagged: true, Now: now,
+	})
+	kept := map[string]string{}
+	for _, d := range plan.Tags {
+		if d.Keep {
+			kept[d.Tag] = d.Rule
+		}
+	}
+	want := map[string]string{
+		"v1.0.0": "keep-tag", "latest": "keep-last", "new-a": "keep-last", "deployed": "in use",
+		"alias-of-v1": "same digest as a kept tag",
+		"sha256-" + fmt.Sprintf("%064x", 2) + ".sig": "attached to kept image",
+	}
+	for tag, rule := range want {
+		if !strings.HasPrefix(kept[tag], rule) {
+			t.Errorf("%s: kept by %q, want %q", tag, kept[tag], rule)
+		}
+	}
+	if len(kept) != len(want) {
+		t.Errorf("kept %v", kept)
+	}
+	var deleted []string
+	for _, d := range plan.Delete {
+		deleted = append(deleted, d.Digest)
+	}
+	sort.Strings(deleted)
+	wantDel := []string{dg(3), dg(4), dg(7), dg(8), dg(9), dg(100)}
+	if !slices.Equal(deleted, wantDel) {
+		t.Errorf("delete %v\nwant   %v", deleted, wantDel)
+	}
+}
+
+func TestApplyStopsAtFirstFailure(t *testing.T) {
+	plan := &Plan{}
+	for i := range 20 {
+		plan.Delete = append(plan.Delete, Deletion{Digest: dg(i)})
+	}
+	var done int
+	err := Apply(context.Background(), plan, 1, func(_ context.Context, d string) error {
+		if d == dg(5) {
+			return fmt.Errorf("503")
+		}
+		return nil
+	}, func(Deletion, error) { done++ })
+	if err == nil || !strings.Contains(err.Error(), "503") || done > 7 {
+		t.Errorf("err %v after %d deletions", err, done)
+	}
+}

@@ -1,0 +1,206 @@
+package prune
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// Counter counts the HTTP requests a run makes, by method.
+type Counter struct {
+	Base  http.RoundTripper
+	n     sync.Map // method -> *int64
+	total atomic.Int64
+}
+
+// RoundTrip counts and forwards a request.
+func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
+	v, _ := c.n.LoadOrStore(r.Method, new(int64))
+	atomic.AddInt64(v.(*int64), 1)
+	c.total.Add(1)
+	base := c.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r)
+}
+
+// Counts returns the requests made so far, by method.
+func (c *Counter) Counts() map[string]int64 {
+	out := map[string]int64{}
+	c.n.Range(func(k, v any) bool { out[k.(string)] = atomic.LoadInt64(v.(*int64)); return true })
+	return out
+}
+
+// Total is the number of requests made.
+func (c *Counter) Total() int64 { return c.total.Load() }
+
+// Load lists a repository's tags and reads what the plan needs: one HEAD
+// per tag for its digest, then each distinct manifest and config once.
+func Load(ctx context.Context, repo name.Repository, workers int, opts ...remote.Option) ([]Tag, map[string]*Manifest, error) {
+	opts = append(opts, remote.WithContext(ctx))
+	names, err := remote.List(repo, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing %s: %w", repo, err)
+	}
+	tags := make([]Tag, len(names))
+	if err := parallel(ctx, workers, len(names), func(i int) error {
+		desc, err := remote.Head(repo.Tag(names[i]), opts...)
+		if isNotFound(err) {
+			return nil // deleted since the listing
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%s: %w", repo, names[i], err)
+		}
+		tags[i] = Tag{Name: names[i], Digest: desc.Digest.String(), Order: i}
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	var live []Tag
+	for _, t := range tags {
+		if t.Digest != "" {
+			live = append(live, t)
+		}
+	}
+	digests := map[string]bool{}
+	for _, t := range live {
+		if _, attached := attachedTag(t.Name); !attached {
+			digests[t.Digest] = true
+		}
+	}
+	list := make([]string, 0, len(digests))
+	for d := range digests {
+		list = append(list, d)
+	}
+	sort.Strings(list)
+	ms := make([]*Manifest, len(list))
+	if err := parallel(ctx, workers, len(list), func(i int) error {
+		m, err := readManifest(repo, list[i], opts)
+		ms[i] = m
+		return err
+	}); err != nil {
+		return nil, nil, err
+	}
+	out := map[string]*Manifest{}
+	for _, m := range ms {
+		if m != nil {
+			out[m.Digest] = m
+		}
+	}
+	return live, out, nil
+}
+
+// readManifest reads one manifest and, for an image, its config's
+// creation time; for an index, its children and the first child's time.
+func readManifest(repo name.Repository, digest string, opts []remote.Option) (*Manifest, error) {
+	desc, err := remote.Get(repo.Digest(digest), opts...)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s@%s: %w", repo, digest, err)
+	}
+	m := &Manifest{Digest: digest}
+	if desc.MediaType.IsIndex() {
+		var idx v1.IndexManifest
+		if err := json.Unmarshal(desc.Manifest, &idx); err != nil {
+			return nil, fmt.Errorf("%s@%s: %w", repo, digest, err)
+		}
+		m.Index = true
+		for _, c := range idx.Manifests {
+			m.Children = append(m.Children, c.Digest.String())
+			m.Size += c.Size
+		}
+		if t, err := time.Parse(time.RFC3339, idx.Annotations["org.opencontainers.image.created"]); err == nil {
+			m.Created = t
+		} else if len(idx.Manifests) > 0 {
+			if child, err := readManifest(repo, idx.Manifests[0].Digest.String(), opts); err == nil && child != nil {
+				m.Created = child.Created
+			}
+		}
+		return m, nil
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return nil, fmt.Errorf("%s@%s: %w", repo, digest, err)
+	}
+	mf, err := img.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range mf.Layers {
+		m.Size += l.Size
+	}
+	if mf.Subject != nil {
+		m.Subject = mf.Subject.Digest.String()
+	}
+	if cfg, err := img.ConfigFile(); err == nil && !cfg.Created.IsZero() && cfg.Created.Year() > 1 {
+		m.Created = cfg.Created.Time
+	}
+	return m, nil
+}
+
+func isNotFound(err error) bool {
+	var te *transport.Error
+	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
+}
+
+// Deleter deletes manifests by digest; one already gone counts as
+// deleted, so a second run after a failure goes through.
+func Deleter(repo name.Repository, opts ...remote.Option) func(context.Context, string) error {
+	return func(ctx context.Context, digest string) error {
+		err := remote.Delete(repo.Digest(digest), append(opts, remote.WithContext(ctx))...)
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	}
+}
+
+// parallel runs fn for 0..n-1 with at most workers at once; the first
+// error stops the rest.
+func parallel(ctx context.Context, workers, n int, fn func(int) error) error {
+	if workers < 1 {
+		workers = 4
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	next := make(chan int)
+	for range min(workers, max(n, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+loop:
+	for i := range n {
+		select {
+		case <-ctx.Done():
+			break loop
+		case next <- i:
+		}
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
