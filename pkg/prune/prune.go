@@ -18,6 +18,7 @@ import (
 
 // Policy says what to keep. A tag is kept when any rule keeps it.
 type Policy struct {
+	// KeepLast keeps the tags of the N newest images.
 	KeepLast        int
 	KeepTags        []*regexp.Regexp
 	KeepYoungerThan time.Duration
@@ -126,16 +127,24 @@ func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *
 		}
 		return ordinary[i].Order > ordinary[j].Order
 	})
+	// keep-last counts images, not tags: latest and v1.4 on one digest
+	// are one of the N.
+	rank := map[string]int{}
+	for _, t := range ordinary {
+		if _, ok := rank[t.Digest]; !ok {
+			rank[t.Digest] = len(rank)
+		}
+	}
 	keptDigest := map[string]string{}
 	var decisions []Decision
-	for i, t := range ordinary {
+	for _, t := range ordinary {
 		d := Decision{Tag: t.Name, Digest: t.Digest, Created: created(t)}
 		switch {
 		case inUseTags[t.Name] || inUseDigests[t.Digest]:
 			d.Keep, d.Rule = true, "in use"
 		case matchAny(p.KeepTags, t.Name) != "":
 			d.Keep, d.Rule = true, "keep-tag "+matchAny(p.KeepTags, t.Name)
-		case i < p.KeepLast:
+		case rank[t.Digest] < p.KeepLast:
 			d.Keep, d.Rule = true, fmt.Sprintf("keep-last %d", p.KeepLast)
 		case p.KeepYoungerThan > 0 && !d.Created.IsZero() && p.Now.Sub(d.Created) < p.KeepYoungerThan:
 			d.Keep, d.Rule = true, "keep-younger-than "+p.KeepYoungerThan.String()

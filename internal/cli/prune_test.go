@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bulwarksec/bulwark/pkg/imagesig"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// pushAged pushes a small image created at t under tag, and returns its
+// digest.
+func pushAged(t *testing.T, repo name.Repository, tag string, created time.Time) string {
+	t.Helper()
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err = mutate.CreatedAt(img, v1.Time{Time: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(repo.Tag(tag), img); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	return d.String()
+}
+
+func tagDigest(t *testing.T, repo name.Repository, tag, digest string) {
+	t.Helper()
+	desc, err := remote.Get(repo.Digest(digest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Tag(repo.Tag(tag), desc); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func listTags(t *testing.T, repo name.Repository) []string {
+	t.Helper()
+	tags, err := remote.List(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(tags)
+	return tags
+}
+
+// TestPrune: 215 tags under mixed policies, against the reference
+// registry in CI; the exact set of tags left is checked.
+func TestPrune(t *testing.T) {
+	host := testRegistry(t)
+	repo, _ := name.NewRepository(fmt.Sprintf("%s/prune-test/app-%d", host, time.Now().UnixNano()))
+	now := time.Now()
+	day := 24 * time.Hour
+	digests := map[string]string{}
+	for i := range 30 {
+		tag := fmt.Sprintf("v1.0.%d", i)
+		digests[tag] = pushAged(t, repo, tag, now.Add(-time.Duration(300+i)*day))
+	}
+	for i := 1; i <= 150; i++ {
+		tag := fmt.Sprintf("pr-%d", i)
+		digests[tag] = pushAged(t, repo, tag, now.Add(-time.Duration(100+i)*day))
+	}
+	for k := 1; k <= 30; k++ {
+		tag := fmt.Sprintf("nightly-%d", k)
+		digests[tag] = pushAged(t, repo, tag, now.Add(-time.Duration(2*k)*day+time.Hour))
+	}
+	tagDigest(t, repo, "latest", digests["nightly-1"])
+	tagDigest(t, repo, "main", digests["pr-100"])
+	// An old multi-platform index.
+	a, _ := random.Image(64, 1)
+	b, _ := random.Image(64, 1)
+	a, _ = mutate.CreatedAt(a, v1.Time{Time: now.Add(-400 * day)})
+	idx := mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: a}, mutate.IndexAddendum{Add: b})
+	if err := remote.WriteIndex(repo.Tag("multi"), idx); err != nil {
+		t.Fatal(err)
+	}
+	ad, _ := a.Digest()
+	// Signatures of a deleted and of a kept image.
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	for _, tag := range []string{"pr-20", "v1.0.3"} {
+		if err := imagesig.Sign(context.Background(), repo.Digest(digests[tag]), key, nil, imagesig.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(listTags(t, repo)); n != 215 {
+		t.Fatalf("%d tags pushed", n)
+	}
+	dir := t.TempDir()
+	deploy := filepath.Join(dir, "deploy.yaml")
+	os.WriteFile(deploy, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: "+repo.Name()+":pr-7\n"), 0o644)
+	args := []string{"prune", "--keep-last", "10", "--keep-tag", `^v\d+\.\d+\.\d+$`, "--keep-tag", "^(latest|main)$",
+		"--keep-younger-than", "7d", "--keep-in-use", deploy, "--delete-untagged", "--audit-log", filepath.Join(dir, "audit.log"), repo.Name()}
+
+	r := run(t, nil, args...)
+	if r.code != 0 || !strings.Contains(r.stdout, "pr-7 ") || !strings.Contains(r.stderr, "dry run: nothing deleted") {
+		t.Fatalf("dry run: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := len(listTags(t, repo)); n != 215 {
+		t.Fatalf("the dry run deleted: %d tags left", n)
+	}
+	r = run(t, nil, append(args[:1:1], append([]string{"--apply"}, args[1:]...)...)...)
+	if r.code != 0 {
+		t.Fatalf("apply: exit %d %s", r.code, r.stderr)
+	}
+	want := []string{"latest", "main", "pr-100", "pr-7", "sha256-" + strings.TrimPrefix(digests["v1.0.3"], "sha256:") + ".sig"}
+	for i := range 30 {
+		want = append(want, fmt.Sprintf("v1.0.%d", i))
+	}
+	for k := 1; k <= 10; k++ {
+		want = append(want, fmt.Sprintf("nightly-%d", k))
+	}
+	sort.Strings(want)
+	if got := listTags(t, repo); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("tags left:\n got %v\nwant %v", got, want)
+	}
+	if _, err := remote.Head(repo.Digest(ad.String())); err == nil {
+		t.Error("the deleted index's platform image is still there")
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	if n := strings.Count(string(log), "\n"); n < 170 || !strings.Contains(string(log), `"rule":"attached to deleted image`) {
+		t.Errorf("audit log: %d lines", n)
+	}
+}
+
+// TestPruneResumes: the registry fails mid-prune (every request answered
+// 503 after some deletions); the run stops with exit 2, and a second run
+// against the recovered registry finishes without error.
+func TestPruneResumes(t *testing.T) {
+	backend := testRegistry(t)
+	target, _ := url.Parse("http://" + backend)
+	var deletes atomic.Int64
+	var down atomic.Bool
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "registry down", http.StatusServiceUnavailable)
+			return
+		}
+		if r.Method == http.MethodDelete && deletes.Add(1) == 8 {
+			down.Store(true)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	repo, _ := name.NewRepository(fmt.Sprintf("%s/prune-resume/app-%d", host, time.Now().UnixNano()))
+	now := time.Now()
+	for i := range 40 {
+		pushAged(t, repo, fmt.Sprintf("b-%02d", i), now.Add(-time.Duration(40-i)*24*time.Hour))
+	}
+	dir := t.TempDir()
+	args := []string{"prune", "--apply", "--jobs", "2", "--keep-last", "5", "--audit-log", filepath.Join(dir, "log"), repo.Name()}
+	r := run(t, nil, args...)
+	if r.code != 2 || !strings.Contains(r.stderr, "prune stopped") || !strings.Contains(r.stderr, "run it again") {
+		t.Fatalf("first run: exit %d %s", r.code, r.stderr)
+	}
+	down.Store(false)
+	if r := run(t, nil, args...); r.code != 0 {
+		t.Fatalf("second run: exit %d %s", r.code, r.stderr)
+	}
+	if got := listTags(t, repo); strings.Join(got, " ") != "b-35 b-36 b-37 b-38 b-39" {
+		t.Errorf("left: %v", got)
+	}
+}
