@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/pkg/imagesig"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -70,7 +71,9 @@ func listTags(t *testing.T, repo name.Repository) []string {
 // TestPrune: 215 tags under mixed policies, against the reference
 // registry in CI; the exact set of tags left is checked.
 func TestPrune(t *testing.T) {
-	host := testRegistry(t)
+	// go-containerregistry's in-memory registry keeps tags when their
+	// manifest is deleted by digest; only the real registry will do.
+	host := sharedtest.Registry(t)
 	repo, _ := name.NewRepository(fmt.Sprintf("%s/prune-test/app-%d", host, time.Now().UnixNano()))
 	now := time.Now()
 	day := 24 * time.Hour
@@ -149,7 +152,7 @@ func TestPrune(t *testing.T) {
 // 503 after some deletions); the run stops with exit 2, and a second run
 // against the recovered registry finishes without error.
 func TestPruneResumes(t *testing.T) {
-	backend := testRegistry(t)
+	backend := sharedtest.Registry(t)
 	target, _ := url.Parse("http://" + backend)
 	var deletes atomic.Int64
 	var down atomic.Bool
