@@ -120,6 +120,7 @@ func newSignCommand(s *Streams) *cobra.Command {
 		rf          registryFlags
 		key         string
 		annotations []string
+		asBundle    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sign IMAGE",
@@ -152,6 +153,13 @@ image tagged sha256-<digest>.sig, next to the image. cosign verify reads it.`,
 			if err != nil {
 				return inputError(err)
 			}
+			if asBundle {
+				if err := imagesig.SignBundle(cmd.Context(), d, signer, ann, "", nil, rf.options()); err != nil {
+					return err
+				}
+				fmt.Fprintf(s.Out, "Signed %s (Sigstore bundle, a referrer of the image)\n", d)
+				return nil
+			}
 			if err := imagesig.Sign(cmd.Context(), d, signer, ann, rf.options()); err != nil {
 				return err
 			}
@@ -161,15 +169,86 @@ image tagged sha256-<digest>.sig, next to the image. cosign verify reads it.`,
 	}
 	cmd.Flags().StringVar(&key, "key", "cosign.key", "private key file")
 	cmd.Flags().StringArrayVarP(&annotations, "annotations", "a", nil, "KEY=VALUE added to the signed payload; repeat for several")
+	cmd.Flags().BoolVar(&asBundle, "bundle", false, "write cosign v3's Sigstore bundle format (an OCI referrer) instead of v2's .sig tag; tools that read only v2 (Harbor, Kyverno) will not see it")
+	rf.addTo(cmd)
+	return cmd
+}
+
+func newAttestCommand(s *Streams) *cobra.Command {
+	var (
+		rf        registryFlags
+		key       string
+		predicate string
+		typ       string
+		asBundle  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "attest IMAGE",
+		Short: "Attach an SBOM or scan result to an image as a signed in-toto attestation",
+		Long: `Sign PREDICATE (a JSON file: an SBOM from 'bulwark sbom', a scan report,
+provenance) as an in-toto attestation about the digest IMAGE names, and
+store it where cosign does: the sha256-<digest>.att tag (cosign v2), or a
+Sigstore bundle referrer with --bundle (cosign v3). 'bulwark verify
+--attestation' and 'cosign verify-attestation' check it.`,
+		Example: `  bulwark sbom -f cyclonedx -o sbom.json registry.example.com/app:1.4
+  bulwark attest --key cosign.key --predicate sbom.json --type cyclonedx registry.example.com/app:1.4`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pt, err := imagesig.PredicateType(typ)
+			if err != nil {
+				return &exitError{code: ExitInput, msg: "--type: " + err.Error()}
+			}
+			pred, err := os.ReadFile(predicate)
+			if err != nil {
+				return inputError(err)
+			}
+			if !json.Valid(pred) {
+				return &exitError{code: ExitInput, msg: predicate + ": not JSON"}
+			}
+			ref, err := rf.parse(args[0])
+			if err != nil {
+				return err
+			}
+			pw, err := password(s, false)
+			if err != nil {
+				return err
+			}
+			signer, err := sigkey.LoadPrivate(key, pw)
+			if err != nil {
+				return inputError(err)
+			}
+			d, err := imagesig.Resolve(cmd.Context(), ref, rf.options())
+			if err != nil {
+				return inputError(err)
+			}
+			if asBundle {
+				err = imagesig.SignBundle(cmd.Context(), d, signer, nil, pt, pred, rf.options())
+			} else {
+				err = imagesig.Attest(cmd.Context(), d, signer, pt, pred, rf.options())
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Out, "Attested %s (%s)\n", d, pt)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&key, "key", "cosign.key", "private key file")
+	cmd.Flags().StringVar(&predicate, "predicate", "", "the JSON document to attest")
+	cmd.Flags().StringVar(&typ, "type", "custom", "predicate type: cyclonedx, spdx, spdxjson, slsaprovenance, vuln, openvex, custom, or a URI")
+	cmd.Flags().BoolVar(&asBundle, "bundle", false, "write cosign v3's Sigstore bundle format instead of v2's .att tag")
+	_ = cmd.MarkFlagRequired("predicate")
 	rf.addTo(cmd)
 	return cmd
 }
 
 func newVerifyCommand(s *Streams) *cobra.Command {
 	var (
-		rf      registryFlags
-		key     string
-		require []string
+		rf          registryFlags
+		key         string
+		require     []string
+		attestation bool
+		typ         string
 	)
 	cmd := &cobra.Command{
 		Use:   "verify IMAGE",
@@ -198,6 +277,26 @@ signature verifies; exit 1 with the reason when none does.`,
 			if err != nil {
 				return inputError(err)
 			}
+			if attestation {
+				pt := ""
+				if typ != "" {
+					if pt, err = imagesig.PredicateType(typ); err != nil {
+						return &exitError{code: ExitInput, msg: "--type: " + err.Error()}
+					}
+				}
+				as, err := imagesig.VerifyAttestations(cmd.Context(), d, pub, pt, rf.options())
+				if err != nil {
+					return &exitError{code: ExitFindings, msg: "verification failed: " + oneLine(err.Error())}
+				}
+				fmt.Fprintf(s.Err, "Verified %s: %d %s\n", d, len(as), plural(len(as), "attestation", "attestations"))
+				enc := json.NewEncoder(s.Out)
+				for _, a := range as {
+					if err := enc.Encode(a); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
 			vs, err := imagesig.Verify(cmd.Context(), d, pub, imagesig.VerifyOptions{Options: rf.options(), RequireAnnotations: req})
 			if err != nil {
 				return &exitError{code: ExitFindings, msg: "verification failed: " + oneLine(err.Error())}
@@ -214,6 +313,8 @@ signature verifies; exit 1 with the reason when none does.`,
 	}
 	cmd.Flags().StringVar(&key, "key", "cosign.pub", "public key file (or a certificate)")
 	cmd.Flags().StringArrayVar(&require, "require-annotation", nil, "KEY=VALUE the signed payload must carry; repeat for several")
+	cmd.Flags().BoolVar(&attestation, "attestation", false, "verify attestations (bulwark attest, cosign attest) instead of signatures")
+	cmd.Flags().StringVar(&typ, "type", "", "with --attestation: only this predicate type (cyclonedx, spdx, ... or a URI)")
 	rf.addTo(cmd)
 	return cmd
 }

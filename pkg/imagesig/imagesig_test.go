@@ -135,3 +135,36 @@ func TestTamperedAndMoved(t *testing.T) {
 }
 
 func emptyImage() v1.Image { return empty.Image }
+
+func TestBundleAndAttestations(t *testing.T) {
+	host := registryHost(t)
+	d := pushRandom(t, host, "app")
+	signer, pub := keys(t)
+	if err := SignBundle(ctx, d, signer, map[string]string{"env": "prod"}, "", nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := Verify(ctx, d, pub, VerifyOptions{RequireAnnotations: map[string]string{"env": "prod"}})
+	if err != nil || len(vs) != 1 || vs[0].Format != "bundle" {
+		t.Fatalf("%+v %v", vs, err)
+	}
+	_, other := keys(t)
+	if _, err := Verify(ctx, d, other, VerifyOptions{}); err == nil {
+		t.Error("verified with another key")
+	}
+	if err := Attest(ctx, d, signer, "https://cyclonedx.org/bom", []byte(`{"bomFormat":"CycloneDX"}`), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SignBundle(ctx, d, signer, nil, "https://spdx.dev/Document", []byte(`{"spdxVersion":"SPDX-2.3"}`), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := VerifyAttestations(ctx, d, pub, "", Options{})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("attestations: %+v %v", all, err)
+	}
+	if as, err := VerifyAttestations(ctx, d, pub, "https://cyclonedx.org/bom", Options{}); err != nil || len(as) != 1 || as[0].Format != "dsse" {
+		t.Errorf("cyclonedx: %+v %v", as, err)
+	}
+	if _, err := VerifyAttestations(ctx, d, pub, "https://slsa.dev/provenance/v1", Options{}); err == nil {
+		t.Error("found a type that was never attested")
+	}
+}
