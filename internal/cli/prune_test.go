@@ -68,7 +68,7 @@ func listTags(t *testing.T, repo name.Repository) []string {
 	return tags
 }
 
-// TestPrune: 215 tags under mixed policies, against the reference
+// TestPrune: 217 tags under mixed policies, against the reference
 // registry in CI; the exact set of tags left is checked.
 func TestPrune(t *testing.T) {
 	// go-containerregistry's in-memory registry keeps tags when their
@@ -107,8 +107,11 @@ func TestPrune(t *testing.T) {
 		if err := imagesig.Sign(context.Background(), repo.Digest(digests[tag]), key, nil, imagesig.Options{}); err != nil {
 			t.Fatal(err)
 		}
+		if err := imagesig.SignBundle(context.Background(), repo.Digest(digests[tag]), key, nil, "", nil, imagesig.Options{}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if n := len(listTags(t, repo)); n != 215 {
+	if n := len(listTags(t, repo)); n != 217 {
 		t.Fatalf("%d tags pushed", n)
 	}
 	dir := t.TempDir()
@@ -121,14 +124,15 @@ func TestPrune(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "pr-7 ") || !strings.Contains(r.stderr, "dry run: nothing deleted") {
 		t.Fatalf("dry run: exit %d\n%s", r.code, r.stderr)
 	}
-	if n := len(listTags(t, repo)); n != 215 {
+	if n := len(listTags(t, repo)); n != 217 {
 		t.Fatalf("the dry run deleted: %d tags left", n)
 	}
 	r = run(t, nil, append(args[:1:1], append([]string{"--apply"}, args[1:]...)...)...)
 	if r.code != 0 {
 		t.Fatalf("apply: exit %d %s", r.code, r.stderr)
 	}
-	want := []string{"latest", "main", "pr-100", "pr-7", "sha256-" + strings.TrimPrefix(digests["v1.0.3"], "sha256:") + ".sig"}
+	kept := "sha256-" + strings.TrimPrefix(digests["v1.0.3"], "sha256:")
+	want := []string{"latest", "main", "pr-100", "pr-7", kept, kept + ".sig"}
 	for i := range 30 {
 		want = append(want, fmt.Sprintf("v1.0.%d", i))
 	}

@@ -228,10 +228,17 @@ func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *
 			default:
 				d.Rule = "attached to deleted image " + short(subj)
 			}
-			if !d.Keep {
-				if !deleted[dg] {
-					plan.Delete = append(plan.Delete, Deletion{Digest: dg, Tags: []string{t}, Rule: d.Rule})
-					deleted[dg] = true
+			if !d.Keep && !deleted[dg] {
+				plan.Delete = append(plan.Delete, Deletion{Digest: dg, Tags: []string{t}, Rule: d.Rule})
+				deleted[dg] = true
+				// A fallback tag's index lists the referrers (bundles): they go too.
+				if m := manifests[dg]; m != nil && m.Index {
+					for _, c := range m.Children {
+						if !deleted[c] {
+							plan.Delete = append(plan.Delete, Deletion{Digest: c, Rule: d.Rule + " (referrer)"})
+							deleted[c] = true
+						}
+					}
 				}
 			}
 			decisions = append(decisions, d)

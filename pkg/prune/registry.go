@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,7 +77,9 @@ func Load(ctx context.Context, repo name.Repository, workers int, opts ...remote
 	}
 	digests := map[string]bool{}
 	for _, t := range live {
-		if _, attached := attachedTag(t.Name); !attached {
+		// Signature tags need no config; the bare fallback tag of Sigstore
+		// bundles is an index, whose referrers go with it.
+		if _, attached := attachedTag(t.Name); !attached || !strings.Contains(t.Name, ".") {
 			digests[t.Digest] = true
 		}
 	}
