@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/bulwarksec/bulwark/pkg/imagesig"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -190,5 +191,36 @@ func TestPruneResumes(t *testing.T) {
 	}
 	if got := listTags(t, repo); strings.Join(got, " ") != "b-35 b-36 b-37 b-38 b-39" {
 		t.Errorf("left: %v", got)
+	}
+}
+
+// TestRegistryScan: 20 tags sharing a base; the base layer is read once,
+// and each manifest and config fetched once.
+func TestRegistryScan(t *testing.T) {
+	host := testRegistry(t)
+	repo, _ := name.NewRepository(fmt.Sprintf("%s/scan-test/app-%d", host, time.Now().UnixNano()))
+	base, err := testimage.Build(nil, v1.Config{}, testimage.Step{CreatedBy: "ADD rootfs /", Files: testimage.AlpineRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		img, err := testimage.Build(base, v1.Config{Entrypoint: []string{"/app"}}, testimage.Step{CreatedBy: "COPY app /", Files: []testimage.File{{Name: "app", Content: fmt.Sprintf("#!/bin/sh\necho %d\n", i), Mode: 0o755}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(repo.Tag(fmt.Sprintf("v%d", i)), img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := run(t, nil, "registry", "scan", "--offline", "--no-cache", "--db", filepath.Join(t.TempDir(), "none.db"), repo.Name())
+	if r.code != 0 || strings.Count(r.stdout, repo.Name()+":v") != 20 || !strings.Contains(r.stdout, "alpine 3.18.9") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// 21 layers read (the base once, 20 app layers), 19 base hits.
+	if !strings.Contains(r.stderr, "20 images in") || !strings.Contains(r.stderr, "21 layers read, 19 from the cache") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	if r := run(t, nil, "registry", "ls", repo.Name()); r.code != 0 || strings.Count(r.stdout, "image") != 20 {
+		t.Errorf("ls: %d\n%s", r.code, r.stdout)
 	}
 }
