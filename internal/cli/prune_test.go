@@ -224,3 +224,44 @@ func TestRegistryScan(t *testing.T) {
 		t.Errorf("ls: %d\n%s", r.code, r.stdout)
 	}
 }
+
+func TestPushGate(t *testing.T) {
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	host := testRegistry(t)
+	src := "oci-dir:" + layout + ":alpine-3.18.9"
+	dst := fmt.Sprintf("%s/push-test/alpine-%d:3.18.9", host, time.Now().UnixNano())
+	none := filepath.Join(t.TempDir(), "none.db")
+	// Alpine 3.18 is end-of-life (IMG040, high) and runs as root: high fails.
+	r := run(t, nil, "push", "--offline", "--no-cache", "--db", none, "--fail-on", "high", src, dst)
+	if r.code != 1 || !strings.Contains(r.stderr, "not pushed") {
+		t.Fatalf("--fail-on high: exit %d %s", r.code, r.stderr)
+	}
+	ref, _ := name.ParseReference(dst)
+	if _, err := remote.Head(ref); err == nil {
+		t.Fatal("pushed although the gate failed")
+	}
+	dir := t.TempDir()
+	env := map[string]string{"BULWARK_PASSWORD": "pw"}
+	s := func() *Streams {
+		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	}
+	if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r = run(t, s(), "push", "--offline", "--no-cache", "--db", none, "--fail-on", "critical", "--sign", "--key", filepath.Join(dir, "k.key"), src, dst)
+	if r.code != 0 || !strings.Contains(r.stderr, "pushed ") || !strings.Contains(r.stderr, "signed ") {
+		t.Fatalf("--fail-on critical: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, s(), "verify", "--key", filepath.Join(dir, "k.pub"), dst); r.code != 0 {
+		t.Errorf("the pushed image's signature: exit %d %s", r.code, r.stderr)
+	}
+	// Promotion: the signed image may move on; an unsigned one may not.
+	if r := run(t, s(), "push", "--offline", "--no-cache", "--db", none, "--verify-key", filepath.Join(dir, "k.pub"), dst, dst+"-promoted"); r.code != 0 {
+		t.Errorf("promotion: exit %d %s", r.code, r.stderr)
+	}
+	unsigned := fmt.Sprintf("%s/push-test/unsigned-%d:1", host, time.Now().UnixNano())
+	pushRandom(t, unsigned)
+	if r := run(t, s(), "push", "--offline", "--no-cache", "--db", none, "--verify-key", filepath.Join(dir, "k.pub"), unsigned, unsigned+"-promoted"); r.code != 1 || !strings.Contains(r.stderr, "did not verify") {
+		t.Errorf("unsigned promotion: exit %d %s", r.code, r.stderr)
+	}
+}
