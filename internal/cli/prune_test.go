@@ -21,6 +21,7 @@ import (
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/bulwarksec/bulwark/pkg/imagesig"
+	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -263,5 +264,58 @@ func TestPushGate(t *testing.T) {
 	pushRandom(t, unsigned)
 	if r := run(t, s(), "push", "--offline", "--no-cache", "--db", none, "--verify-key", filepath.Join(dir, "k.pub"), unsigned, unsigned+"-promoted"); r.code != 1 || !strings.Contains(r.stderr, "did not verify") {
 		t.Errorf("unsigned promotion: exit %d %s", r.code, r.stderr)
+	}
+}
+
+func TestOutdated(t *testing.T) {
+	host := testRegistry(t)
+	repo := fmt.Sprintf("%s/outdated-test/base-%d", host, time.Now().UnixNano())
+	for _, tag := range []string{"3.18-alpine", "3.19-alpine", "3.20-alpine", "3.20", "3.21-slim"} {
+		pushRandom(t, repo+":"+tag)
+	}
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(df, []byte("# app\nFROM "+repo+":3.18-alpine AS build\nRUN true\n"), 0o644)
+	r := run(t, nil, "outdated", df)
+	if r.code != 0 || !strings.Contains(r.stdout, "3.19-alpine, 3.20-alpine") || strings.Contains(r.stdout, "3.21-slim") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "outdated", "--update", df)
+	ref, _ := name.ParseReference(repo + ":3.20-alpine")
+	desc, _ := remote.Head(ref)
+	if b, _ := os.ReadFile(df); r.code != 0 || string(b) != "# app\nFROM "+repo+":3.20-alpine@"+desc.Digest.String()+" AS build\nRUN true\n" {
+		t.Errorf("--update: exit %d %s\n%s", r.code, r.stderr, b)
+	}
+	if r := run(t, nil, "outdated", df); !strings.Contains(r.stdout, "up to date") {
+		t.Errorf("after --update: %s", r.stdout)
+	}
+}
+
+func TestOutdatedScan(t *testing.T) {
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	feeds := sharedtest.Path(t, "testdata", "feeds")
+	db := filepath.Join(t.TempDir(), "bulwark.db")
+	if r := run(t, nil, "db", "build", "--from", feeds, "--db", db); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	host := testRegistry(t)
+	repo := fmt.Sprintf("%s/outdated-scan/alpine-%d", host, time.Now().UnixNano())
+	for tag, src := range map[string]string{"3.18": "alpine-3.18.9", "3.20": "alpine-3.20.3"} {
+		tg, err := source.Open(context.Background(), "oci-dir:"+layout+":"+src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, _ := name.ParseReference(repo + ":" + tag)
+		if err := remote.Write(ref, tg.Image); err != nil {
+			t.Fatal(err)
+		}
+		tg.Close()
+	}
+	df := filepath.Join(t.TempDir(), "Dockerfile")
+	os.WriteFile(df, []byte("FROM "+repo+":3.18\n"), 0o644)
+	r := run(t, nil, "outdated", "--scan", "--offline", "--no-cache", "--db", db, df)
+	// Both carry CVE-2024-9143 (libcrypto3, libssl3) in the test feeds.
+	if r.code != 0 || !strings.Contains(r.stdout, "3.20 removes 0 of 2 known vulnerabilities (2 in it)") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

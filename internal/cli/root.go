@@ -93,7 +93,7 @@ and registry signing and retention, in one report with one severity gate.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitInput, msg: fmt.Sprintf("%v (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newLintCommand(s), newSBOMCommand(s), newScanCommand(s), newBaseCommand(s), newAuditCommand(s), newHardenCommand(s), newKeyCommand(s), newSignCommand(s), newAttestCommand(s), newVerifyCommand(s), newPinCommand(s), newPruneCommand(s), newRegistryCommand(s), newPushCommand(s), newDBCommand(s), newVersionCommand(s))
+	root.AddCommand(newLintCommand(s), newSBOMCommand(s), newScanCommand(s), newBaseCommand(s), newAuditCommand(s), newHardenCommand(s), newKeyCommand(s), newSignCommand(s), newAttestCommand(s), newVerifyCommand(s), newPinCommand(s), newPruneCommand(s), newRegistryCommand(s), newPushCommand(s), newOutdatedCommand(s), newDBCommand(s), newVersionCommand(s))
 	return root
 }
 
