@@ -86,6 +86,7 @@ bench: build
 	./bench/sbom.sh
 	./bench/scan.sh
 	./bench/image.sh
+	./bench/registry.sh
 
 # Regenerate docs/rules from the rule data.
 docs:

@@ -92,7 +92,7 @@ cleanly; run it again to finish.`,
 			} else {
 				writePlan(s, plan)
 			}
-			fmt.Fprintf(s.Err, "bulwark: planned in %s with %d requests\n", time.Since(start).Round(time.Millisecond), counter.Total())
+			fmt.Fprintf(s.Err, "bulwark: planned in %s with %d requests (%s)\n", time.Since(start).Round(time.Millisecond), counter.Total(), byMethod(counter))
 			if !apply {
 				if len(plan.Delete) > 0 {
 					fmt.Fprintf(s.Err, "bulwark: dry run: nothing deleted; --apply deletes the %d manifests above\n", len(plan.Delete))
@@ -256,6 +256,18 @@ func writePlan(s *Streams, plan *prune.Plan) {
 		}
 	}
 	fmt.Fprintf(s.Out, "\n%s: %d tags kept, %d deleted; %d manifests to delete\n", plan.Repository, kept, len(plan.Tags)-kept, len(plan.Delete))
+}
+
+// byMethod lists request counts by method: "GET 801, HEAD 1000".
+func byMethod(c *prune.Counter) string {
+	counts := c.Counts()
+	var parts []string
+	for _, m := range []string{"GET", "HEAD", "DELETE", "PUT", "POST", "PATCH"} {
+		if n := counts[m]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", m, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func shortDigest(d string) string {

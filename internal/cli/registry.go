@@ -129,6 +129,12 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 			cache := layercache.NewMemory(sf.cache(s))
 			opts.Cache = cache
 			counter := &prune.Counter{Base: remote.DefaultTransport}
+			// One puller for every image: its connection and token are set
+			// up once.
+			puller, err := remote.NewPuller(append(registryRemote(counter), remote.WithContext(cmd.Context()))...)
+			if err != nil {
+				return err
+			}
 			start := time.Now()
 			tw := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "IMAGE\tDIGEST\tOS\tPACKAGES\tCRITICAL\tHIGH\tMEDIUM\tLOW\tOTHER")
@@ -142,7 +148,7 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 				if err != nil {
 					return &exitError{code: ExitInput, msg: fmt.Sprintf("%s: not a repository: %v", a, err)}
 				}
-				names, err := remote.List(repo, append(registryRemote(counter), remote.WithContext(cmd.Context()))...)
+				names, err := puller.List(cmd.Context(), repo)
 				if err != nil {
 					return &exitError{code: ExitInput, msg: oneLine(err.Error())}
 				}
@@ -152,7 +158,7 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 						continue // signatures and attestations
 					}
 					ref := repo.Tag(tag).String()
-					t, err := source.Open(cmd.Context(), ref, append(sf.options(), source.WithRemoteOptions(remote.WithTransport(counter)))...)
+					t, err := source.Open(cmd.Context(), ref, append(sf.options(), source.WithRemoteOptions(remote.WithTransport(counter), remote.Reuse(puller)))...)
 					if err != nil {
 						return inputError(err)
 					}
@@ -182,7 +188,7 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 				}
 			}
 			tw.Flush()
-			fmt.Fprintf(s.Err, "bulwark: %d images in %s; %d layers read, %d from the cache; %d requests\n", images, time.Since(start).Round(time.Millisecond), cache.Reads(), cache.Hits(), counter.Total())
+			fmt.Fprintf(s.Err, "bulwark: %d images in %s; %d layers read, %d from the cache; %d requests (%s)\n", images, time.Since(start).Round(time.Millisecond), cache.Reads(), cache.Hits(), counter.Total(), byMethod(counter))
 			if failed {
 				return &exitError{code: ExitFindings}
 			}

@@ -51,7 +51,14 @@ func (c *Counter) Total() int64 { return c.total.Load() }
 // per tag for its digest, then each distinct manifest and config once.
 func Load(ctx context.Context, repo name.Repository, workers int, opts ...remote.Option) ([]Tag, map[string]*Manifest, error) {
 	opts = append(opts, remote.WithContext(ctx))
-	names, err := remote.List(repo, opts...)
+	// One puller for the run: its transport (and auth token) is set up once,
+	// not once per request.
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append(opts, remote.Reuse(puller))
+	names, err := puller.List(ctx, repo)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing %s: %w", repo, err)
 	}
@@ -163,8 +170,12 @@ func isNotFound(err error) bool {
 // Deleter deletes manifests by digest; one already gone counts as
 // deleted, so a second run after a failure goes through.
 func Deleter(repo name.Repository, opts ...remote.Option) func(context.Context, string) error {
+	pusher, perr := remote.NewPusher(opts...)
 	return func(ctx context.Context, digest string) error {
-		err := remote.Delete(repo.Digest(digest), append(opts, remote.WithContext(ctx))...)
+		if perr != nil {
+			return perr
+		}
+		err := pusher.Delete(ctx, repo.Digest(digest))
 		if isNotFound(err) {
 			return nil
 		}
