@@ -22,7 +22,7 @@ import (
 var ctx = context.Background()
 
 // keys makes a key pair through the cosign file format.
-func keys(t *testing.T) (crypto.Signer, crypto.PublicKey) {
+func keys(t testing.TB) (crypto.Signer, crypto.PublicKey) {
 	t.Helper()
 	priv, pub, err := sigkey.Generate([]byte("pw"))
 	if err != nil {
@@ -167,4 +167,18 @@ func TestBundleAndAttestations(t *testing.T) {
 	if _, err := VerifyAttestations(ctx, d, pub, "https://slsa.dev/provenance/v1", Options{}); err == nil {
 		t.Error("found a type that was never attested")
 	}
+}
+
+// FuzzCheck: what a registry serves as a signature payload or a bundle
+// never panics the checks.
+func FuzzCheck(f *testing.F) {
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AAAA"}]}}`))
+	f.Add([]byte(`{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"sha256:00"},"type":"cosign container image signature"},"optional":{"a":1}}`))
+	_, pub := keys(f)
+	d, _ := name.NewDigest("example.com/r@sha256:" + strings.Repeat("0", 64))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _, _ = checkBundle(b, pub, d)
+		_, _ = checkPayload(d, b, VerifyOptions{RequireAnnotations: map[string]string{"a": "1"}})
+		_ = verifySig(pub, b, b)
+	})
 }
