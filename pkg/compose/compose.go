@@ -36,16 +36,25 @@ type Service struct {
 	// Path is the service's path in the document ("services.web").
 	Path string     `yaml:"-"`
 	Doc  *yaml.Node `yaml:"-"`
+	// Key and Body are the service's name and mapping nodes (service
+	// names may contain dots, which paths cannot carry).
+	Key  *yaml.Node `yaml:"-"`
+	Body *yaml.Node `yaml:"-"`
 }
 
 // Line is the line of the service's field (a path below the service, ""
 // for the service itself).
 func (s *Service) Line(field string) int {
-	p := s.Path
-	if field != "" {
-		p += "." + field
+	if field == "" || s.Body == nil || s.Body.Kind != yaml.MappingNode {
+		if s.Key != nil {
+			return s.Key.Line
+		}
+		return 0
 	}
-	return yamlpath.KeyLine(s.Doc, p)
+	if l := yamlpath.KeyLine(s.Body, field); l > 0 {
+		return l
+	}
+	return s.Key.Line
 }
 
 // File is a parsed Compose file.
@@ -103,7 +112,7 @@ func FromDoc(name string, doc *yaml.Node) (*File, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Path, s.Doc = "services."+key.Value, doc
+		s.Path, s.Doc, s.Key, s.Body = "services."+key.Value, doc, key, body
 		f.Services = append(f.Services, s)
 	}
 	sort.SliceStable(f.Services, func(i, j int) bool { return f.Services[i].Name < f.Services[j].Name })

@@ -167,8 +167,8 @@ func containerOptsOut(w *k8s.Workload) bool {
 }
 
 func (r *Result) service(s *compose.Service) {
-	body, ok := yamlpath.Find(s.Doc, s.Path)
-	if !ok {
+	body := s.Body
+	if body == nil {
 		return
 	}
 	if body.Kind == yaml.ScalarNode && body.Tag == "!!null" {

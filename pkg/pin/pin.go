@@ -19,6 +19,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/inputerr"
 	"github.com/bulwarksec/bulwark/pkg/lint"
 	"github.com/bulwarksec/bulwark/pkg/yamlpath"
+	"go.yaml.in/yaml/v3"
 )
 
 // Ref is one image reference in a file.
@@ -107,7 +108,7 @@ func findIn(file string) ([]Ref, error) {
 		}
 		if p.Compose != nil {
 			for _, s := range p.Compose.Services {
-				if n, ok := yamlpath.Find(s.Doc, s.Path+".image"); ok {
+				if n, ok := yamlpath.Find(s.Body, "image"); ok && s.Body.Kind == yaml.MappingNode {
 					refs = append(refs, newRef(file, n.Line, n.Column, n.Value))
 				}
 			}
