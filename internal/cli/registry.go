@@ -20,7 +20,7 @@ import (
 )
 
 func newRegistryCommand(s *Streams) *cobra.Command {
-	cmd := &cobra.Command{Use: "registry", Short: "List and scan what a registry holds"}
+	cmd := &cobra.Command{Use: "registry", Short: "List and scan what a registry holds", Example: "  bulwark registry ls registry.example.com/app\n  bulwark registry scan registry.example.com/app"}
 	cmd.AddCommand(newRegistryLsCommand(s), newRegistryScanCommand(s))
 	return cmd
 }

@@ -41,11 +41,15 @@ func newScanCommand(s *Streams) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "scan TARGET",
-		Short: "Find known vulnerabilities in an image or directory, with a CI gate",
-		Long: `Scan TARGET (an image or a directory, as for 'bulwark sbom') for known
-vulnerabilities: its packages are matched against the local database with
-each ecosystem's own version rules. The report shows every finding; --fail-on,
---fail-on-kev and --ignore-unfixed decide the exit code.
+		Short: "Check an image or directory: known vulnerabilities, image checks, secrets; with a CI gate",
+		Long: `Scan TARGET (an image or a directory, as for 'bulwark sbom') in one pass over
+its layers: known vulnerabilities (its packages matched against the local
+database with each ecosystem's own version rules), the image checks (IMG
+rules: user, setuid files, caches, wasted space, libc mismatch, entrypoint,
+end of life ...) and secrets; --scanners chooses. The report shows every
+finding and the layers; --fail-on, --fail-on-kev, --ignore-unfixed and
+--min-efficiency decide the exit code. Without a database the other checks
+run and the report says vulnerabilities were not checked.
 
 The database is updated first when it is missing or older than two days,
 unless --skip-db-update or --offline is given.`,

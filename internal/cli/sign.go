@@ -110,7 +110,7 @@ PREFIX.pub. cosign reads both, and Bulwark reads cosign's own keys.`,
 		},
 	}
 	gen.Flags().StringVar(&prefix, "output-prefix", "cosign", "file name prefix of the key pair")
-	cmd := &cobra.Command{Use: "key", Short: "Signing keys in cosign's format"}
+	cmd := &cobra.Command{Use: "key", Short: "Signing keys in cosign's format", Example: "  BULWARK_PASSWORD=... bulwark key generate --output-prefix release"}
 	cmd.AddCommand(gen)
 	return cmd
 }
