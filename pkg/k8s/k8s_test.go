@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bulwarksec/bulwark/pkg/inputerr"
 )
@@ -98,5 +99,15 @@ func TestJSON(t *testing.T) {
 	}
 	if l := f.Workloads[0].Line("containers[0].securityContext.privileged"); l != 3 {
 		t.Errorf("line %d, want 3", l)
+	}
+}
+
+// TestRepeatedKeys: 10,000 repeated keys took the YAML library's own
+// duplicate check half a minute; they are refused at once now.
+func TestRepeatedKeys(t *testing.T) {
+	start := time.Now()
+	_, err := Parse("m.yaml", []byte("a: &a [1]\n"+strings.Repeat("b: *a\n", 10000)))
+	if err == nil || !strings.Contains(err.Error(), `m.yaml:3: key "b" is already defined at line 2`) || time.Since(start) > 2*time.Second {
+		t.Errorf("%v after %s", err, time.Since(start))
 	}
 }
