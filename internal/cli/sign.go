@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +71,28 @@ func (f *registryFlags) options() imagesig.Options {
 	return imagesig.Options{Remote: []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain)}}
 }
 
+// signerFor loads the private key (asking for its password) and resolves
+// the image to the digest to sign.
+func (f *registryFlags) signerFor(cmd *cobra.Command, s *Streams, key, image string) (crypto.Signer, name.Digest, error) {
+	ref, err := f.parse(image)
+	if err != nil {
+		return nil, name.Digest{}, err
+	}
+	pw, err := password(s, false)
+	if err != nil {
+		return nil, name.Digest{}, err
+	}
+	signer, err := sigkey.LoadPrivate(key, pw)
+	if err != nil {
+		return nil, name.Digest{}, inputError(err)
+	}
+	d, err := imagesig.Resolve(cmd.Context(), ref, f.options())
+	if err != nil {
+		return nil, name.Digest{}, inputError(err)
+	}
+	return signer, d, nil
+}
+
 func newKeyCommand(s *Streams) *cobra.Command {
 	var prefix string
 	gen := &cobra.Command{
@@ -137,21 +160,9 @@ image tagged sha256-<digest>.sig, next to the image. cosign verify reads it.`,
 			if err != nil {
 				return err
 			}
-			ref, err := rf.parse(args[0])
+			signer, d, err := rf.signerFor(cmd, s, key, args[0])
 			if err != nil {
 				return err
-			}
-			pw, err := password(s, false)
-			if err != nil {
-				return err
-			}
-			signer, err := sigkey.LoadPrivate(key, pw)
-			if err != nil {
-				return inputError(err)
-			}
-			d, err := imagesig.Resolve(cmd.Context(), ref, rf.options())
-			if err != nil {
-				return inputError(err)
 			}
 			if asBundle {
 				if err := imagesig.SignBundle(cmd.Context(), d, signer, ann, "", nil, rf.options()); err != nil {
@@ -205,21 +216,9 @@ Sigstore bundle referrer with --bundle (cosign v3). 'bulwark verify
 			if !json.Valid(pred) {
 				return &exitError{code: ExitInput, msg: predicate + ": not JSON"}
 			}
-			ref, err := rf.parse(args[0])
+			signer, d, err := rf.signerFor(cmd, s, key, args[0])
 			if err != nil {
 				return err
-			}
-			pw, err := password(s, false)
-			if err != nil {
-				return err
-			}
-			signer, err := sigkey.LoadPrivate(key, pw)
-			if err != nil {
-				return inputError(err)
-			}
-			d, err := imagesig.Resolve(cmd.Context(), ref, rf.options())
-			if err != nil {
-				return inputError(err)
 			}
 			if asBundle {
 				err = imagesig.SignBundle(cmd.Context(), d, signer, nil, pt, pred, rf.options())

@@ -89,27 +89,16 @@ func TestRuleList(t *testing.T) {
 // TestDocs checks that docs/rules has a current page per rule; run with
 // -update to regenerate them.
 func TestDocs(t *testing.T) {
-	dir := filepath.Join("..", "..", "docs", "rules")
 	var rules []*rule.Rule
 	for _, r := range All {
 		rules = append(rules, &r.Rule)
 	}
-	pages := map[string]string{"dockerfile.md": rule.Index("Dockerfile rules (bulwark lint)", rules)}
-	for _, r := range All {
-		pages[r.ID+".md"] = r.Markdown()
+	stale, err := rule.SyncPages(filepath.Join("..", "..", "docs", "rules"), rule.Pages("dockerfile.md", "Dockerfile rules (bulwark lint)", rules, ""), *update)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, want := range pages {
-		file := filepath.Join(dir, name)
-		if *update {
-			if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(file)
-		if err != nil || string(got) != want {
-			t.Errorf("%s is missing or stale; run go test ./pkg/dfrule -run TestDocs -update", file)
-		}
+	for _, f := range stale {
+		t.Errorf("%s is missing or stale; run go test ./pkg/dfrule -run TestDocs -update", f)
 	}
 }
 

@@ -3,7 +3,6 @@ package imgrule
 import (
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -205,27 +204,15 @@ as Dockle's history checks do; those findings keep the Dockerfile rule's ID and 
 `
 
 func TestDocs(t *testing.T) {
-	dir := filepath.Join("..", "..", "docs", "rules")
 	var rules []*rule.Rule
 	for _, r := range All {
 		rules = append(rules, &r.Rule)
 	}
-	index := rule.Index("Image rules (bulwark scan)", rules) + "\n" + historyNote
-	pages := map[string]string{"image.md": index}
-	for _, r := range rules {
-		pages[r.ID+".md"] = r.Markdown()
+	stale, err := rule.SyncPages(filepath.Join("..", "..", "docs", "rules"), rule.Pages("image.md", "Image rules (bulwark scan)", rules, "\n"+historyNote), *update)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, want := range pages {
-		file := filepath.Join(dir, name)
-		if *update {
-			if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(file)
-		if err != nil || string(got) != want {
-			t.Errorf("%s is missing or stale; run go test ./pkg/imgrule -run TestDocs -update", file)
-		}
+	for _, f := range stale {
+		t.Errorf("%s is missing or stale; run go test ./pkg/imgrule -run TestDocs -update", f)
 	}
 }

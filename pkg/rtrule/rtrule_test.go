@@ -2,7 +2,6 @@ package rtrule
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -194,23 +193,12 @@ func messages(fs []finding.Finding) []string {
 }
 
 func TestDocs(t *testing.T) {
-	dir := filepath.Join("..", "..", "docs", "rules")
 	rules := Rules()
-	pages := map[string]string{"runtime.md": rule.Index("Runtime rules (bulwark audit)", rules)}
-	for _, r := range rules {
-		pages[r.ID+".md"] = r.Markdown()
+	stale, err := rule.SyncPages(filepath.Join("..", "..", "docs", "rules"), rule.Pages("runtime.md", "Runtime rules (bulwark audit)", rules, ""), *update)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, want := range pages {
-		file := filepath.Join(dir, name)
-		if *update {
-			if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(file)
-		if err != nil || string(got) != want {
-			t.Errorf("%s is missing or stale; run go test ./pkg/rtrule -run TestDocs -update", file)
-		}
+	for _, f := range stale {
+		t.Errorf("%s is missing or stale; run go test ./pkg/rtrule -run TestDocs -update", f)
 	}
 }

@@ -7,6 +7,9 @@ package rule
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/finding"
@@ -110,4 +113,34 @@ func Index(title string, rules []*Rule) string {
 		fmt.Fprintf(&b, "| [%s](%s.md) | %s | %s | %s |\n", r.ID, r.ID, r.Severity, r.Title, strings.Join(r.Aliases, ", "))
 	}
 	return b.String()
+}
+
+// Pages are a rule family's docs/rules pages: the index (under its file
+// name) and one page per rule.
+func Pages(indexFile, title string, rules []*Rule, extra string) map[string]string {
+	pages := map[string]string{indexFile: Index(title, rules) + extra}
+	for _, r := range rules {
+		pages[r.ID+".md"] = r.Markdown()
+	}
+	return pages
+}
+
+// SyncPages writes pages into dir when update is set; otherwise it returns
+// the files that are missing or differ, for a test to report.
+func SyncPages(dir string, pages map[string]string, update bool) ([]string, error) {
+	var stale []string
+	for name, want := range pages {
+		file := filepath.Join(dir, name)
+		if update {
+			if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if got, err := os.ReadFile(file); err != nil || string(got) != want {
+			stale = append(stale, file)
+		}
+	}
+	sort.Strings(stale)
+	return stale, nil
 }
