@@ -32,14 +32,14 @@ http:
   addr: 127.0.0.1:$port
 CFG
   if [ -f "$STATE/pid" ] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null; then
-    echo "export BULWARK_TEST_REGISTRY=127.0.0.1:$port"
+    echo "export BULWARK_TEST_REGISTRY=127.0.0.1:$port BULWARK_REGISTRY_BIN=$BIN"
     exit 0
   fi
   "$BIN" serve "$STATE/config.yml" > "$STATE/log" 2>&1 &
   echo $! > "$STATE/pid"
   for _ in $(seq 50); do
     if curl -fsS "http://127.0.0.1:$port/v2/" > /dev/null 2>&1; then
-      echo "export BULWARK_TEST_REGISTRY=127.0.0.1:$port"
+      echo "export BULWARK_TEST_REGISTRY=127.0.0.1:$port BULWARK_REGISTRY_BIN=$BIN"
       exit 0
     fi
     sleep 0.1

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -107,18 +108,26 @@ cleanly; run it again to finish.`,
 			var mu sync.Mutex
 			enc := json.NewEncoder(f)
 			deleted := 0
+			var unsupported []string
 			err = prune.Apply(cmd.Context(), plan, workers, prune.Deleter(repo, ropts...), func(d prune.Deletion, err error) {
 				mu.Lock()
 				defer mu.Unlock()
 				rec := map[string]any{"time": time.Now().UTC().Format(time.RFC3339Nano), "repository": repo.Name(), "digest": d.Digest, "tags": d.Tags, "rule": d.Rule, "action": "delete"}
-				if err != nil {
+				switch {
+				case errors.Is(err, prune.ErrUnsupported):
+					rec["action"], rec["error"] = "skip", err.Error()
+					unsupported = append(unsupported, d.Tags...)
+				case err != nil:
 					rec["error"] = err.Error()
-				} else {
+				default:
 					deleted++
 				}
 				_ = enc.Encode(rec)
 			})
-			fmt.Fprintf(s.Err, "bulwark: deleted %d of %d manifests (log: %s)\n", deleted, len(plan.Delete), auditLog)
+			fmt.Fprintf(s.Err, "bulwark: deleted %d of %d manifests and dangling tags (log: %s)\n", deleted, len(plan.Delete), auditLog)
+			if len(unsupported) > 0 {
+				fmt.Fprintf(s.Err, "bulwark: warning: %d dangling tags left (%s): the registry does not delete tags by name; its garbage collector or an operator must\n", len(unsupported), strings.Join(unsupported, ", "))
+			}
 			if err != nil {
 				return &exitError{code: ExitInput, msg: "prune stopped: " + oneLine(err.Error()) + "; run it again to finish"}
 			}

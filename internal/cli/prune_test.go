@@ -319,3 +319,89 @@ func TestOutdatedScan(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestPruneRegistryKilled: the reference registry process is killed
+// mid-prune (SIGKILL after some deletions; connections then drop without
+// an answer), the run stops with exit 2, and after the registry is started
+// again on the same storage a second run finishes with the exact set left.
+func TestPruneRegistryKilled(t *testing.T) {
+	reg := sharedtest.StartRegistry(t)
+	target, _ := url.Parse("http://" + reg.Addr)
+	var deletes atomic.Int64
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	// A dead registry answers nothing: drop the client's connection the
+	// way a lost machine would, rather than answering 502.
+	proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		http.Error(w, err.Error(), http.StatusBadGateway)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete && deletes.Add(1) == 6 {
+			reg.Kill()
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	repo, _ := name.NewRepository(strings.TrimPrefix(srv.URL, "http://") + "/prune-killed/app")
+	now := time.Now()
+	for i := range 30 {
+		pushAged(t, repo, fmt.Sprintf("c-%02d", i), now.Add(-time.Duration(30-i)*time.Hour))
+	}
+	args := []string{"prune", "--apply", "--jobs", "2", "--keep-last", "3", "--keep-tag", `^c-0[0-2]$`, "--audit-log", filepath.Join(t.TempDir(), "log"), repo.Name()}
+	r := run(t, nil, args...)
+	if r.code != 2 || !strings.Contains(r.stderr, "prune stopped") {
+		t.Fatalf("first run: exit %d %s", r.code, r.stderr)
+	}
+	t.Logf("first run: %s", r.stderr)
+	if n := deletes.Load(); n < 6 || n > 10 {
+		t.Errorf("%d deletes reached the proxy; the run should stop soon after the registry died", n)
+	}
+	reg.Start()
+	r = run(t, nil, args...)
+	t.Logf("second run: %s", r.stderr)
+	if r.code != 0 {
+		t.Fatalf("second run: exit %d %s", r.code, r.stderr)
+	}
+	if got := listTags(t, repo); strings.Join(got, " ") != "c-00 c-01 c-02 c-27 c-28 c-29" {
+		t.Errorf("left: %v", got)
+	}
+}
+
+// TestPruneDanglingTag: a registry that died between deleting a manifest
+// and untagging it lists a tag whose manifest is gone (made here by
+// removing the manifest's revision link from the storage, as the crash
+// leaves it). prune deletes such a tag by name, and keeps the rest.
+func TestPruneDanglingTag(t *testing.T) {
+	reg := sharedtest.StartRegistry(t)
+	repo, _ := name.NewRepository(reg.Addr + "/prune-dangling/app")
+	now := time.Now()
+	var digests []string
+	for i := range 4 {
+		digests = append(digests, pushAged(t, repo, fmt.Sprintf("d-%d", i), now.Add(-time.Duration(4-i)*time.Hour)))
+	}
+	hex := strings.TrimPrefix(digests[3], "sha256:")
+	link := filepath.Join(reg.Root, "docker/registry/v2/repositories/prune-dangling/app/_manifests/revisions/sha256", hex, "link")
+	if err := os.Remove(link); err != nil {
+		t.Fatalf("making d-3 dangling: %v", err)
+	}
+	if got := listTags(t, repo); len(got) != 4 {
+		t.Fatalf("tags before: %v", got)
+	}
+	r := run(t, nil, "prune", "--keep-last", "2", repo.Name())
+	if r.code != 0 || !strings.Contains(r.stdout, "dangling: names a manifest the registry no longer has") {
+		t.Fatalf("dry run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "prune", "--apply", "--keep-last", "2", "--audit-log", filepath.Join(t.TempDir(), "log"), repo.Name())
+	if r.code != 0 {
+		t.Fatalf("apply: exit %d %s", r.code, r.stderr)
+	}
+	// keep-last 2 counts live images only: d-2 and d-1 stay.
+	if got := listTags(t, repo); strings.Join(got, " ") != "d-1 d-2" {
+		t.Errorf("left: %v", got)
+	}
+}

@@ -7,6 +7,7 @@ package prune
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -45,7 +46,10 @@ type Manifest struct {
 
 // Tag is a tag and the digest it names.
 type Tag struct {
-	Name   string
+	Name string
+	// Digest is empty for a dangling tag: listed, but naming a manifest
+	// the registry no longer has (what a registry that died between
+	// deleting a manifest and untagging it leaves behind).
 	Digest string
 	// Order is the tag's place in the registry's list, for tags without a
 	// creation time.
@@ -70,12 +74,21 @@ type Plan struct {
 	Delete []Deletion `json:"delete"`
 }
 
-// Deletion is one manifest to delete.
+// Deletion is one manifest to delete, or, without a digest, one dangling
+// tag to delete by name.
 type Deletion struct {
-	Digest string   `json:"digest"`
+	Digest string   `json:"digest,omitempty"`
 	Tags   []string `json:"tags,omitempty"`
 	Rule   string   `json:"rule"`
 }
+
+// ErrUnsupported is what a deleter returns when the registry refuses to
+// delete a tag by name (the OCI distribution spec makes it optional);
+// Apply logs it and goes on.
+var ErrUnsupported = errors.New("the registry does not support deleting tags")
+
+// danglingRule is why a dangling tag goes.
+const danglingRule = "dangling: names a manifest the registry no longer has"
 
 // attachedTag reports whether a tag is cosign's (sha256-<hex>.sig, .att,
 // .sbom, or the bare fallback tag of Sigstore bundles and referrers) and
@@ -104,8 +117,23 @@ func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *
 	plan := &Plan{Repository: repo}
 	inUseTags, inUseDigests := inUse(repo, p.InUse)
 	var ordinary []Tag
+	var decisions []Decision
 	attached := map[string][]string{} // subject digest -> attached tags
 	for _, t := range tags {
+		if t.Digest == "" {
+			// Nothing to rank or keep alive; a keep rule naming the tag
+			// still wins, since a person may mean to push it again.
+			d := Decision{Tag: t.Name, Rule: danglingRule}
+			if inUseTags[t.Name] {
+				d.Keep, d.Rule = true, "in use (dangling: its manifest is gone)"
+			} else if re := matchAny(p.KeepTags, t.Name); re != "" {
+				d.Keep, d.Rule = true, "keep-tag "+re+" (dangling: its manifest is gone)"
+			} else {
+				plan.Delete = append(plan.Delete, Deletion{Tags: []string{t.Name}, Rule: danglingRule})
+			}
+			decisions = append(decisions, d)
+			continue
+		}
 		if subj, ok := attachedTag(t.Name); ok {
 			attached[subj] = append(attached[subj], t.Name)
 			continue
@@ -136,7 +164,6 @@ func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *
 		}
 	}
 	keptDigest := map[string]string{}
-	var decisions []Decision
 	for _, t := range ordinary {
 		d := Decision{Tag: t.Name, Digest: t.Digest, Created: created(t)}
 		switch {
@@ -183,7 +210,7 @@ func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *
 	sort.Slice(decisions, func(i, j int) bool { return decisions[i].Tag < decisions[j].Tag })
 	byDigest := map[string][]string{}
 	for _, d := range decisions {
-		if !d.Keep {
+		if !d.Keep && d.Digest != "" {
 			byDigest[d.Digest] = append(byDigest[d.Digest], d.Tag)
 		}
 	}
@@ -244,7 +271,13 @@ func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *
 			decisions = append(decisions, d)
 		}
 	}
-	sort.Slice(plan.Delete, func(i, j int) bool { return plan.Delete[i].Digest < plan.Delete[j].Digest })
+	sort.Slice(plan.Delete, func(i, j int) bool {
+		a, b := plan.Delete[i], plan.Delete[j]
+		if a.Digest != b.Digest {
+			return a.Digest < b.Digest
+		}
+		return strings.Join(a.Tags, ",") < strings.Join(b.Tags, ",")
+	})
 	plan.Tags = decisions
 	return plan
 }
@@ -305,10 +338,11 @@ func short(d string) string {
 	return d
 }
 
-// Apply deletes the plan's manifests with del, at most workers at a time,
-// calling logf after each deletion; the first failure stops the run (what
-// is done stays done: a second run plans from what is left).
-func Apply(ctx context.Context, plan *Plan, workers int, del func(ctx context.Context, digest string) error, logf func(Deletion, error)) error {
+// Apply deletes the plan's manifests (and dangling tags) with del, at most
+// workers at a time, calling logf after each deletion; the first failure
+// stops the run (what is done stays done: a second run plans from what is
+// left).
+func Apply(ctx context.Context, plan *Plan, workers int, del func(context.Context, Deletion) error, logf func(Deletion, error)) error {
 	if workers < 1 {
 		workers = 1
 	}
@@ -321,9 +355,9 @@ func Apply(ctx context.Context, plan *Plan, workers int, del func(ctx context.Co
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for d := range jobs {
-				err := del(ctx, d.Digest)
+				err := del(ctx, d)
 				logf(d, err)
-				if err != nil {
+				if err != nil && !errors.Is(err, ErrUnsupported) {
 					errs <- fmt.Errorf("deleting %s: %w", d.Digest, err)
 					cancel()
 				}

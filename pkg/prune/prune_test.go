@@ -3,6 +3,7 @@ package prune
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -74,13 +75,58 @@ func TestApplyStopsAtFirstFailure(t *testing.T) {
 		plan.Delete = append(plan.Delete, Deletion{Digest: dg(i)})
 	}
 	var done int
-	err := Apply(context.Background(), plan, 1, func(_ context.Context, d string) error {
-		if d == dg(5) {
+	err := Apply(context.Background(), plan, 1, func(_ context.Context, d Deletion) error {
+		if d.Digest == dg(5) {
 			return fmt.Errorf("503")
 		}
 		return nil
 	}, func(Deletion, error) { done++ })
 	if err == nil || !strings.Contains(err.Error(), "503") || done > 7 {
 		t.Errorf("err %v after %d deletions", err, done)
+	}
+}
+
+// TestDecideDangling: a tag naming a manifest the registry no longer has
+// is deleted by name, unless a keep rule names it; it does not count
+// towards keep-last.
+func TestDecideDangling(t *testing.T) {
+	ms := map[string]*Manifest{dg(1): {Digest: dg(1), Created: now.Add(-time.Hour)}}
+	tags := []Tag{{Name: "live", Digest: dg(1)}, {Name: "gone", Order: 1}, {Name: "v2.0.0", Order: 2}, {Name: "deployed", Order: 3}}
+	plan := Decide("r/app", tags, ms, Policy{KeepLast: 1, KeepTags: []*regexp.Regexp{regexp.MustCompile(`^v`)}, InUse: []string{"r/app:deployed"}, Now: now})
+	got := map[string]string{}
+	for _, d := range plan.Tags {
+		got[d.Tag] = fmt.Sprint(d.Keep, " ", d.Rule)
+	}
+	want := map[string]string{
+		"live":     "true keep-last 1",
+		"gone":     "false " + danglingRule,
+		"v2.0.0":   "true keep-tag ^v (dangling: its manifest is gone)",
+		"deployed": "true in use (dangling: its manifest is gone)",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("decisions %v\nwant      %v", got, want)
+	}
+	if len(plan.Delete) != 1 || plan.Delete[0].Digest != "" || !slices.Equal(plan.Delete[0].Tags, []string{"gone"}) {
+		t.Errorf("delete %+v", plan.Delete)
+	}
+}
+
+// TestApplyGoesOnWhenTagDeletesAreRefused: a registry without tag
+// deletion leaves dangling tags; the rest of the plan still runs.
+func TestApplyGoesOnWhenTagDeletesAreRefused(t *testing.T) {
+	plan := &Plan{Delete: []Deletion{{Tags: []string{"gone"}, Rule: danglingRule}, {Digest: dg(1)}, {Digest: dg(2)}}}
+	var done []string
+	err := Apply(context.Background(), plan, 1, func(_ context.Context, d Deletion) error {
+		if d.Digest == "" {
+			return fmt.Errorf("tag gone: %w", ErrUnsupported)
+		}
+		return nil
+	}, func(d Deletion, err error) {
+		if err == nil {
+			done = append(done, d.Digest)
+		}
+	})
+	if err != nil || len(done) != 2 {
+		t.Errorf("err %v, deleted %v", err, done)
 	}
 }

@@ -64,9 +64,12 @@ func Load(ctx context.Context, repo name.Repository, workers int, opts ...remote
 	}
 	tags := make([]Tag, len(names))
 	if err := parallel(ctx, workers, len(names), func(i int) error {
+		tags[i] = Tag{Name: names[i], Order: i}
 		desc, err := remote.Head(repo.Tag(names[i]), opts...)
 		if isNotFound(err) {
-			return nil // deleted since the listing
+			// Dangling, or deleted since the listing: either way there is
+			// no manifest, and deleting the tag by name settles both.
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("%s:%s: %w", repo, names[i], err)
@@ -76,14 +79,11 @@ func Load(ctx context.Context, repo name.Repository, workers int, opts ...remote
 	}); err != nil {
 		return nil, nil, err
 	}
-	var live []Tag
-	for _, t := range tags {
-		if t.Digest != "" {
-			live = append(live, t)
-		}
-	}
 	digests := map[string]bool{}
-	for _, t := range live {
+	for _, t := range tags {
+		if t.Digest == "" {
+			continue
+		}
 		// Signature tags need no config; the bare fallback tag of Sigstore
 		// bundles is an index, whose referrers go with it.
 		if _, attached := attachedTag(t.Name); !attached || !strings.Contains(t.Name, ".") {
@@ -109,7 +109,7 @@ func Load(ctx context.Context, repo name.Repository, workers int, opts ...remote
 			out[m.Digest] = m
 		}
 	}
-	return live, out, nil
+	return tags, out, nil
 }
 
 // readManifest reads one manifest and, for an image, its config's
@@ -167,20 +167,49 @@ func isNotFound(err error) bool {
 	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
 }
 
-// Deleter deletes manifests by digest; one already gone counts as
-// deleted, so a second run after a failure goes through.
-func Deleter(repo name.Repository, opts ...remote.Option) func(context.Context, string) error {
+// Deleter deletes manifests by digest, and dangling tags by name; one
+// already gone counts as deleted, so a second run after a failure goes
+// through.
+func Deleter(repo name.Repository, opts ...remote.Option) func(context.Context, Deletion) error {
 	pusher, perr := remote.NewPusher(opts...)
-	return func(ctx context.Context, digest string) error {
+	return func(ctx context.Context, d Deletion) error {
 		if perr != nil {
 			return perr
 		}
-		err := pusher.Delete(ctx, repo.Digest(digest))
+		var ref name.Reference = repo.Digest(d.Digest)
+		if d.Digest == "" {
+			if len(d.Tags) != 1 {
+				return fmt.Errorf("a deletion without a digest names %d tags, not one", len(d.Tags))
+			}
+			ref = repo.Tag(d.Tags[0])
+		}
+		err := pusher.Delete(ctx, ref)
 		if isNotFound(err) {
 			return nil
 		}
+		if d.Digest == "" && refused(err) {
+			return fmt.Errorf("tag %s: %w", d.Tags[0], ErrUnsupported)
+		}
 		return err
 	}
+}
+
+// refused reports the answers of a registry that does not delete tags by
+// name: 405, or an UNSUPPORTED error code.
+func refused(err error) bool {
+	var te *transport.Error
+	if !errors.As(err, &te) {
+		return false
+	}
+	if te.StatusCode == http.StatusMethodNotAllowed {
+		return true
+	}
+	for _, d := range te.Errors {
+		if d.Code == transport.UnsupportedErrorCode {
+			return true
+		}
+	}
+	return false
 }
 
 // parallel runs fn for 0..n-1 with at most workers at once; the first
