@@ -54,7 +54,9 @@ deleted; signatures and attestations follow their image.
 Without --apply this is a dry run: a table of what would be kept and
 deleted, and why. --apply deletes by digest through the registry API and
 appends each deletion to --audit-log (JSON lines). A failed run stops
-cleanly; run it again to finish.`,
+cleanly; run it again to finish. A dangling tag (listed, but its manifest
+is gone, as a registry that died mid-delete leaves it) is deleted by name
+unless a keep rule names it.`,
 		Example: `  bulwark prune --keep-last 10 --keep-tag '^v\d+\.\d+\.\d+$' --keep-in-use k8s/ registry.example.com/app
   bulwark prune --policy retention.yaml --apply registry.example.com/app`,
 		Args: cobra.ExactArgs(1),
