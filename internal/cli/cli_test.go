@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
@@ -746,5 +748,54 @@ func TestSignVerifyCLI(t *testing.T) {
 	delete(env, "BULWARK_PASSWORD")
 	if r := run(t, s(), "sign", "--key", filepath.Join(dir, "k.key"), ref); r.code != 2 || !strings.Contains(r.stderr, "set BULWARK_PASSWORD") {
 		t.Errorf("sign without a password: %d %s", r.code, r.stderr)
+	}
+}
+
+// TestAttestAndBundleCLI: attest (v2 .att and v3 bundle) and sign --bundle
+// through the commands, against the reference registry in CI; a wrong key
+// and a missing predicate type are refused with exit 1.
+func TestAttestAndBundleCLI(t *testing.T) {
+	host := testRegistry(t)
+	dir := t.TempDir()
+	env := map[string]string{"COSIGN_PASSWORD": "pw"} // cosign's variable works too
+	s := func() *Streams {
+		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	}
+	for _, p := range []string{"k", "other"} {
+		if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, p)); r.code != 0 {
+			t.Fatalf("key generate: %d %s", r.code, r.stderr)
+		}
+	}
+	bom := filepath.Join(dir, "bom.json")
+	os.WriteFile(bom, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`), 0o644)
+	key, pub, otherPub := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.pub"), filepath.Join(dir, "other.pub")
+	for _, form := range []string{"v2", "bundle"} {
+		t.Run(form, func(t *testing.T) {
+			ref := fmt.Sprintf("%s/attest-test/%s-%d:1", host, form, time.Now().UnixNano())
+			pushRandom(t, ref)
+			var extra []string
+			if form == "bundle" {
+				extra = []string{"--bundle"}
+			}
+			if r := run(t, s(), append([]string{"sign", "--key", key}, append(extra, ref)...)...); r.code != 0 {
+				t.Fatalf("sign: %d %s", r.code, r.stderr)
+			}
+			if r := run(t, s(), append([]string{"attest", "--key", key, "--predicate", bom, "--type", "cyclonedx"}, append(extra, ref)...)...); r.code != 0 {
+				t.Fatalf("attest: %d %s", r.code, r.stderr)
+			}
+			if r := run(t, s(), "verify", "--key", pub, ref); r.code != 0 {
+				t.Errorf("verify: %d %s", r.code, r.stderr)
+			}
+			r := run(t, s(), "verify", "--attestation", "--type", "cyclonedx", "--key", pub, ref)
+			if r.code != 0 || !strings.Contains(r.stdout, "CycloneDX") {
+				t.Errorf("verify --attestation: %d %s %s", r.code, r.stdout, r.stderr)
+			}
+			if r := run(t, s(), "verify", "--attestation", "--type", "spdxjson", "--key", pub, ref); r.code != 1 {
+				t.Errorf("verify --attestation of a type not attested: %d %s", r.code, r.stderr)
+			}
+			if r := run(t, s(), "verify", "--key", otherPub, ref); r.code != 1 || !strings.Contains(r.stderr, "verification failed") {
+				t.Errorf("verify with another key: %d %s", r.code, r.stderr)
+			}
+		})
 	}
 }
