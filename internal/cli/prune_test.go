@@ -60,6 +60,15 @@ func tagDigest(t *testing.T, repo name.Repository, tag, digest string) {
 	}
 }
 
+func mustDigest(t *testing.T, ref name.Reference) string {
+	t.Helper()
+	desc, err := remote.Head(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return desc.Digest.String()
+}
+
 func listTags(t *testing.T, repo name.Repository) []string {
 	t.Helper()
 	tags, err := remote.List(repo)
@@ -213,15 +222,17 @@ func TestRegistryScan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A second tag on v0's image shares its row: scanned once.
+	tagDigest(t, repo, "stable", mustDigest(t, repo.Tag("v0")))
 	r := run(t, nil, "registry", "scan", "--offline", "--no-cache", "--db", filepath.Join(t.TempDir(), "none.db"), repo.Name())
-	if r.code != 0 || strings.Count(r.stdout, repo.Name()+":v") != 20 || !strings.Contains(r.stdout, "alpine 3.18.9") {
+	if r.code != 0 || strings.Count(r.stdout, repo.Name()+":v") != 20 || !strings.Contains(r.stdout, repo.Name()+":stable") || !strings.Contains(r.stdout, "alpine 3.18.9") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// 21 layers read (the base once, 20 app layers), 19 base hits.
 	if !strings.Contains(r.stderr, "20 images in") || !strings.Contains(r.stderr, "21 layers read, 19 from the cache") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
-	if r := run(t, nil, "registry", "ls", repo.Name()); r.code != 0 || strings.Count(r.stdout, "image") != 20 {
+	if r := run(t, nil, "registry", "ls", repo.Name()); r.code != 0 || strings.Count(r.stdout, "image") != 21 {
 		t.Errorf("ls: %d\n%s", r.code, r.stdout)
 	}
 }
@@ -391,6 +402,13 @@ func TestPruneDanglingTag(t *testing.T) {
 	}
 	if got := listTags(t, repo); len(got) != 4 {
 		t.Fatalf("tags before: %v", got)
+	}
+	// ls shows it; registry scan skips it with a warning.
+	if r := run(t, nil, "registry", "ls", repo.Name()); r.code != 0 || !strings.Contains(r.stdout, "dangling (manifest gone)") {
+		t.Errorf("ls: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, nil, "registry", "scan", "--offline", "--no-cache", "--db", filepath.Join(t.TempDir(), "none.db"), repo.Name()); r.code != 0 || !strings.Contains(r.stderr, "d-3: no manifest") || !strings.Contains(r.stderr, "3 images in") {
+		t.Errorf("registry scan: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r := run(t, nil, "prune", "--keep-last", "2", repo.Name())
 	if r.code != 0 || !strings.Contains(r.stdout, "dangling: names a manifest the registry no longer has") {

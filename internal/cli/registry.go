@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/cobra"
 )
 
@@ -72,6 +75,9 @@ func newRegistryLsCommand(s *Streams) *cobra.Command {
 			fmt.Fprintln(tw, "TAG\tDIGEST\tKIND\tSIZE\tCREATED")
 			for _, t := range tags {
 				kind, size, created := "attached", "-", "-"
+				if t.Digest == "" {
+					kind = "dangling (manifest gone)"
+				}
 				if m := ms[t.Digest]; m != nil {
 					kind, size = "image", report.HumanBytes(m.Size)
 					if m.Index {
@@ -139,6 +145,7 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 			tw := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "IMAGE\tDIGEST\tOS\tPACKAGES\tCRITICAL\tHIGH\tMEDIUM\tLOW\tOTHER")
 			failed, images := false, 0
+			rows := map[string]string{} // manifest digest -> its row after the IMAGE column
 			for _, a := range args {
 				var nopts []name.Option
 				if sf.insecure {
@@ -158,7 +165,22 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 						continue // signatures and attestations
 					}
 					ref := repo.Tag(tag).String()
-					t, err := source.Open(cmd.Context(), ref, append(sf.options(), source.WithRemoteOptions(remote.WithTransport(counter), remote.Reuse(puller)))...)
+					// A HEAD per tag, then each digest opened once: tags
+					// sharing an image share its row, and a tag whose
+					// manifest is gone is skipped, not fatal.
+					desc, err := puller.Head(cmd.Context(), repo.Tag(tag))
+					if isNotFound(err) {
+						fmt.Fprintf(s.Err, "bulwark: warning: %s: no manifest (dangling, or deleted since the listing); skipped\n", ref)
+						continue
+					}
+					if err != nil {
+						return inputError(err)
+					}
+					if row, ok := rows[desc.Digest.String()]; ok {
+						fmt.Fprintf(tw, "%s\t%s\n", ref, row)
+						continue
+					}
+					t, err := source.Open(cmd.Context(), repo.Digest(desc.Digest.String()).String(), append(sf.options(), source.WithRemoteOptions(remote.WithTransport(counter), remote.Reuse(puller)))...)
 					if err != nil {
 						return inputError(err)
 					}
@@ -184,7 +206,9 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 					if o := res.Inventory.OS; o != nil && o.ID != "" {
 						osName = o.ID + " " + o.Version
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", ref, shortDigest(t.Digest.String()), osName, len(res.Inventory.Packages), c[finding.Critical], c[finding.High], c[finding.Medium], c[finding.Low], other)
+					row := fmt.Sprintf("%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d", shortDigest(t.Digest.String()), osName, len(res.Inventory.Packages), c[finding.Critical], c[finding.High], c[finding.Medium], c[finding.Low], other)
+					rows[desc.Digest.String()] = row
+					fmt.Fprintf(tw, "%s\t%s\n", ref, row)
 				}
 			}
 			tw.Flush()
@@ -201,4 +225,9 @@ func newRegistryScanCommand(s *Streams) *cobra.Command {
 	cmd.Flags().BoolVar(&offline, "offline", false, "no network beyond the registry (implies --skip-db-update)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 1 when any image has a finding at or above this severity")
 	return cmd
+}
+
+func isNotFound(err error) bool {
+	var te *transport.Error
+	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
 }
