@@ -717,6 +717,24 @@ func TestPin(t *testing.T) {
 	if r := run(t, nil, "pin", "--check", dir); r.code != 0 {
 		t.Errorf("--check after pin: exit %d %s", r.code, r.stdout)
 	}
+	// A multi-arch image is pinned to its index, not to one platform.
+	idx, err := random.Index(256, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iref, _ := name.ParseReference(host + "/pin-test/multi:2")
+	if err := remote.WriteIndex(iref, idx); err != nil {
+		t.Fatal(err)
+	}
+	idig, _ := idx.Digest()
+	compose := filepath.Join(dir, "compose.yaml")
+	os.WriteFile(compose, []byte("services:\n  app:\n    image: "+iref.String()+"  # multi-arch\n"), 0o644)
+	if r := run(t, nil, "pin", compose); r.code != 0 {
+		t.Fatalf("pin compose: exit %d %s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(compose); string(b) != "services:\n  app:\n    image: "+iref.String()+"@"+idig.String()+"  # multi-arch\n" {
+		t.Errorf("pinned compose.yaml:\n%s", b)
+	}
 }
 
 func TestSignVerifyCLI(t *testing.T) {
