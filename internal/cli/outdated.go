@@ -32,9 +32,11 @@ func newOutdatedCommand(s *Streams) *cobra.Command {
 		Long: `For each base image (the FROM lines of Dockerfiles, or the base an image's
 annotations name), list the newer tags of the same line and variant
 (3.19-alpine -> 3.20-alpine, 1.22-bookworm -> 1.23-bookworm), and say when a
-pinned tag now names another digest. --scan scans the current base and the
-candidates and says how many known vulnerabilities each removes; --update
-rewrites the FROM lines to the newest candidate, pinned by digest.`,
+pinned tag now names another digest. --scan scans the current base (the
+pinned digest when there is one) and each candidate and says how many known
+vulnerabilities each removes; --update rewrites the FROM lines to the newest
+candidate, pinned by digest, or, when the tag itself was rebuilt, to its new
+digest.`,
 		Example: `  bulwark outdated Dockerfile
   bulwark outdated --scan --update services/api/Dockerfile
   bulwark outdated registry.example.com/app:1.4`,
@@ -124,8 +126,10 @@ rewrites the FROM lines to the newest candidate, pinned by digest.`,
 				cur, _ := outdated.Parse(tag)
 				newer := outdated.Newer(tag, tags)
 				var notes []string
+				moved := "" // the digest the pinned tag names now, when it moved
 				if pinned != "" {
 					if now, err := headDigest(cmd, repo.Tag(tag)); err == nil && now != pinned {
+						moved = now
 						notes = append(notes, "the tag now names "+shortDigest(now)+" (pinned "+shortDigest(pinned)+")")
 					}
 				}
@@ -139,34 +143,60 @@ rewrites the FROM lines to the newest candidate, pinned by digest.`,
 				}
 				if len(newer) == 0 {
 					names = []string{"-"}
-					notes = append(notes, "up to date")
+					if moved == "" {
+						notes = append(notes, "up to date")
+					}
 				}
-				if doScan && len(newer) > 0 {
-					curIDs, err := vulns(repo.Tag(tag).String())
+				if doScan && (len(newer) > 0 || moved != "") {
+					// What is built today: the pinned digest when there is one.
+					current := repo.Tag(tag).String()
+					if pinned != "" {
+						current = repo.Digest(pinned).String()
+					}
+					curIDs, err := vulns(current)
 					if err != nil {
 						return inputError(err)
 					}
-					latest := newer[len(newer)-1]
-					newIDs, err := vulns(repo.Tag(latest.Tag).String())
-					if err != nil {
-						return inputError(err)
+					candidates := map[string]string{} // label -> reference
+					var labels []string
+					if moved != "" {
+						labels = append(labels, tag+" today")
+						candidates[tag+" today"] = repo.Digest(moved).String()
 					}
-					removed := 0
-					for id := range curIDs {
-						if !newIDs[id] {
-							removed++
+					for _, v := range newer {
+						labels = append(labels, v.Tag)
+						candidates[v.Tag] = repo.Tag(v.Tag).String()
+					}
+					for _, l := range labels {
+						newIDs, err := vulns(candidates[l])
+						if err != nil {
+							return inputError(err)
 						}
+						removed := 0
+						for id := range curIDs {
+							if !newIDs[id] {
+								removed++
+							}
+						}
+						notes = append(notes, fmt.Sprintf("%s removes %d of %d known vulnerabilities (%d in it)", l, removed, len(curIDs), len(newIDs)))
 					}
-					notes = append(notes, fmt.Sprintf("%s removes %d of %d known vulnerabilities (%d in it)", latest.Tag, removed, len(curIDs), len(newIDs)))
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", where, b.Image, strings.Join(names, ", "), strings.Join(notes, "; "))
-				if update && len(newer) > 0 && b.Line > 0 {
+				switch {
+				case !update || b.Line == 0:
+				case len(newer) > 0:
 					latest := newer[len(newer)-1].Tag
 					d, err := headDigest(cmd, repo.Tag(latest))
 					if err != nil {
 						return &exitError{code: ExitInput, msg: oneLine(err.Error())}
 					}
 					newTags[b.Image] = repoAsWritten(b.Image) + ":" + latest + "@" + d
+					updates[b.File] = append(updates[b.File], b)
+				case moved != "":
+					// The same tag, rebuilt (a distribution's security
+					// rebuild): follow its new digest, as Renovate's digest
+					// updates do.
+					newTags[b.Image] = repoAsWritten(b.Image) + ":" + tag + "@" + moved
 					updates[b.File] = append(updates[b.File], b)
 				}
 			}
@@ -189,8 +219,8 @@ rewrites the FROM lines to the newest candidate, pinned by digest.`,
 	}
 	sf.addTo(cmd)
 	df.addTo(cmd)
-	cmd.Flags().BoolVar(&doScan, "scan", false, "scan the current base and the newest candidate: how many known vulnerabilities the update removes")
-	cmd.Flags().BoolVar(&update, "update", false, "rewrite the FROM lines to the newest candidate, pinned by digest")
+	cmd.Flags().BoolVar(&doScan, "scan", false, "scan the current base and each candidate: how many known vulnerabilities each removes")
+	cmd.Flags().BoolVar(&update, "update", false, "rewrite the FROM lines to the newest candidate (or the tag's new digest), pinned by digest")
 	cmd.Flags().BoolVar(&offline, "offline", false, "with --scan: do not update the vulnerability database")
 	return cmd
 }

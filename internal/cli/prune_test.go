@@ -329,6 +329,43 @@ func TestOutdatedScan(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "3.20 removes 0 of 2 known vulnerabilities (2 in it)") {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+
+	// A pinned tag that was rebuilt: the Dockerfile pins the multi-layer
+	// app image pushed as 3.18 before; 3.18 names Alpine 3.18.9 today.
+	old := pushOCI(t, layout, "vulnapp-alpine3.18-multilayer", repo+":old")
+	os.WriteFile(df, []byte("FROM "+repo+":3.18@"+old+"\n"), 0o644)
+	r = run(t, nil, "outdated", "--scan", "--update", "--offline", "--no-cache", "--db", db, df)
+	if r.code != 0 || !strings.Contains(r.stdout, "the tag now names") || !strings.Contains(r.stdout, "3.18 today removes 59 of 61 known vulnerabilities (2 in it)") {
+		t.Errorf("moved tag: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	ref, _ := name.ParseReference(repo + ":3.20")
+	if b, _ := os.ReadFile(df); string(b) != "FROM "+repo+":3.20@"+mustDigest(t, ref)+"\n" {
+		t.Errorf("--update: %s", b)
+	}
+	// Without a newer line, --update follows the rebuilt tag's digest.
+	os.WriteFile(df, []byte("FROM "+repo+":3.20@"+old+"\n"), 0o644)
+	if r := run(t, nil, "outdated", "--update", df); r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(df); string(b) != "FROM "+repo+":3.20@"+mustDigest(t, ref)+"\n" {
+		t.Errorf("--update of a rebuilt tag: %s", b)
+	}
+}
+
+// pushOCI pushes one image of an OCI layout (by its ref.name) to ref and
+// returns its digest.
+func pushOCI(t *testing.T, layout, refName, ref string) string {
+	t.Helper()
+	tg, err := source.Open(context.Background(), "oci-dir:"+layout+":"+refName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	r, _ := name.ParseReference(ref)
+	if err := remote.Write(r, tg.Image); err != nil {
+		t.Fatal(err)
+	}
+	return tg.Digest.String()
 }
 
 // TestPruneRegistryKilled: the reference registry process is killed
