@@ -628,6 +628,30 @@ func TestHardenAuditRoundTrip(t *testing.T) {
 	}
 }
 
+// TestAuditImageAwareFromRegistry: --image-aware reads each container's
+// image from its registry (the reference registry in CI), by tag and by
+// digest; harden reads it from there too, and the round trip holds.
+func TestAuditImageAwareFromRegistry(t *testing.T) {
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	host := testRegistry(t)
+	ref := fmt.Sprintf("%s/audit-aware/vulnapp-%d:1", host, time.Now().UnixNano())
+	digest := pushOCI(t, layout, "vulnapp-alpine3.18-multilayer", ref)
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "pod.yaml")
+	os.WriteFile(manifest, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true}\n  containers:\n  - name: a\n    image: "+ref+"\n  - name: b\n    image: "+ref+"@"+digest+"\n"), 0o644)
+	r := run(t, nil, "audit", "--image-aware", "--no-cache", manifest)
+	if strings.Count(r.stdout, "RT051") != 2 {
+		t.Errorf("RT051 for both containers: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	out := filepath.Join(dir, "hardened.yaml")
+	if r := run(t, nil, "harden", "--no-cache", "--format", "k8s", "--kind", "deployment", "-o", out, ref); r.code != 0 {
+		t.Fatalf("harden from the registry: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "audit", "--level", "restricted", "--image-aware", "--no-cache", out); r.code != 0 || !strings.Contains(r.stdout, "0 findings") {
+		t.Errorf("audit of harden's output, image-aware: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestAuditFix(t *testing.T) {
 	src, err := os.ReadFile("../../pkg/audit/testdata/tree/k8s/web.yaml")
 	if err != nil {
