@@ -15,11 +15,11 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/pin"
 	"github.com/bulwarksec/bulwark/pkg/policy"
 	"github.com/bulwarksec/bulwark/pkg/prune"
+	"github.com/bulwarksec/bulwark/pkg/yamldoc"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 )
 
 // pruneKeys are the policy keys, the same as flags and in --policy files.
@@ -223,10 +223,8 @@ func loadPrunePolicy(file, repo string, k *pruneKeys) error {
 	var doc struct {
 		Repositories map[string]pruneKeys `yaml:"repositories"`
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		return &exitError{code: ExitInput, msg: oneLine(file + ": " + strings.TrimPrefix(err.Error(), "yaml: "))}
+	if err := yamldoc.Decode(file, b, &doc, true); err != nil {
+		return inputError(err)
 	}
 	pk, ok := doc.Repositories[repo]
 	if !ok {

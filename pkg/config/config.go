@@ -6,7 +6,6 @@ package config
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/inputerr"
+	"github.com/bulwarksec/bulwark/pkg/yamldoc"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -102,10 +102,8 @@ func Parse(name string, data []byte) (c *Config, err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, inputerr.FromYAML(name, err)
+	if err := yamldoc.Decode(name, data, c, true); err != nil {
+		return nil, err
 	}
 	c.Path = name
 	if len(c.RawSeverity) > 0 {

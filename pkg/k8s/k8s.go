@@ -5,14 +5,13 @@
 package k8s
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/inputerr"
+	"github.com/bulwarksec/bulwark/pkg/yamldoc"
 	"github.com/bulwarksec/bulwark/pkg/yamlpath"
 	"go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
@@ -81,83 +80,12 @@ func IsManifest(doc *yaml.Node) bool {
 }
 
 // Documents splits src into YAML documents (JSON is YAML), with the YAML
-// library's limits on aliases.
+// library's limits on aliases and yamldoc's on duplicate keys and size.
 func Documents(name string, src []byte) ([]*yaml.Node, error) {
 	if len(src) > MaxSize {
 		return nil, inputerr.New(name, 0, fmt.Errorf("%d bytes is over the %d-byte limit for a manifest", len(src), MaxSize))
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var docs []*yaml.Node
-	for {
-		var n yaml.Node
-		err := decodeSafely(dec, &n)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, inputerr.FromYAML(name, err)
-		}
-		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
-			continue // an empty document between "---" lines
-		}
-		if err := checkTree(&n); err != nil {
-			return nil, inputerr.New(name, err.line, err)
-		}
-		docs = append(docs, &n)
-	}
-}
-
-// maxNodes caps a document's nodes: no manifest comes near it.
-const maxNodes = 1 << 20
-
-type treeError struct {
-	line int
-	msg  string
-}
-
-func (e *treeError) Error() string { return e.msg }
-
-// checkTree refuses duplicate mapping keys (Kubernetes refuses them too)
-// and oversized trees, in one linear pass: the YAML library's own
-// duplicate check is quadratic, so 10,000 repeated keys took it half a
-// minute (found by fuzzing).
-func checkTree(root *yaml.Node) *treeError {
-	count := 0
-	var walk func(n *yaml.Node) *treeError
-	walk = func(n *yaml.Node) *treeError {
-		count++
-		if count > maxNodes {
-			return &treeError{n.Line, fmt.Sprintf("more than %d YAML nodes", maxNodes)}
-		}
-		if n.Kind == yaml.MappingNode {
-			seen := make(map[string]int, len(n.Content)/2)
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i]
-				if k.Kind == yaml.ScalarNode {
-					if first, dup := seen[k.Value]; dup {
-						return &treeError{k.Line, fmt.Sprintf("key %q is already defined at line %d", k.Value, first)}
-					}
-					seen[k.Value] = k.Line
-				}
-			}
-		}
-		for _, c := range n.Content {
-			if err := walk(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return walk(root)
-}
-
-func decodeSafely(dec *yaml.Decoder, n *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: the YAML parser failed: %v", r)
-		}
-	}()
-	return dec.Decode(n)
+	return yamldoc.Parse(name, src)
 }
 
 // Parse reads a manifest file.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/bulwarksec/bulwark/pkg/inputerr"
+	"github.com/bulwarksec/bulwark/pkg/yamldoc"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -112,10 +113,8 @@ func ParseIgnoreFile(name string, data []byte) (ig []Ignore, err error) {
 		return nil, nil
 	}
 	var doc ignoreDoc
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		return nil, inputerr.FromYAML(name, err)
+	if err := yamldoc.Decode(name, data, &doc, true); err != nil {
+		return nil, err
 	}
 	for _, n := range doc.Ignores {
 		var e ignoreEntry

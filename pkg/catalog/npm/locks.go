@@ -3,10 +3,11 @@ package npm
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/bulwarksec/bulwark/pkg/yamldoc"
+	"github.com/bulwarksec/bulwark/pkg/yamlpath"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bulwarksec/bulwark/pkg/catalog"
@@ -72,15 +73,19 @@ func parseYarnLock(f *catalog.File) ([]sbom.Package, error) {
 // lockfile versions 5 ("/name/1.2.3_peer"), 6 ("/name@1.2.3(peer)") and 9
 // ("name@1.2.3").
 func parsePnpmLock(f *catalog.File) ([]sbom.Package, error) {
-	var lock struct {
-		Packages map[string]yaml.Node `yaml:"packages"`
+	// Node trees, walked here: decoding into a map would run the YAML
+	// library's quadratic duplicate-key check over every package.
+	docs, err := yamldoc.Parse(f.Path, f.Content)
+	if err != nil {
+		return nil, err
 	}
-	if err := yaml.Unmarshal(f.Content, &lock); err != nil {
-		return nil, fmt.Errorf("pnpm-lock.yaml: %w", err)
-	}
-	keys := make([]string, 0, len(lock.Packages))
-	for k := range lock.Packages {
-		keys = append(keys, k)
+	var keys []string
+	if len(docs) > 0 {
+		if pkgs, ok := yamlpath.Find(docs[0], "packages"); ok && pkgs.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(pkgs.Content); i += 2 {
+				keys = append(keys, pkgs.Content[i].Value)
+			}
+		}
 	}
 	sort.Strings(keys)
 	var out []sbom.Package
