@@ -30,9 +30,9 @@ type Service struct {
 	NetworkMode string   `yaml:"network_mode"`
 	Pid         string   `yaml:"pid"`
 	Ipc         string   `yaml:"ipc"`
-	Tmpfs       any      `yaml:"tmpfs"`
-	Volumes     []any    `yaml:"volumes"`
-	Build       any      `yaml:"build"`
+	// Volumes are kept as nodes: decoding mappings into Go maps would run
+	// the YAML library's quadratic duplicate-key check (see yamldoc).
+	Volumes []yaml.Node `yaml:"volumes"`
 	// Path is the service's path in the document ("services.web").
 	Path string     `yaml:"-"`
 	Doc  *yaml.Node `yaml:"-"`

@@ -234,56 +234,11 @@ func (f *File) typeError(node *yaml.Node, path string, err error) error {
 }
 
 // toJSON converts a YAML node to JSON, as kubectl does (sigs.k8s.io/yaml's
-// conversion: mapping keys must be strings).
+// conversion), in linear time.
 func toJSON(n *yaml.Node) ([]byte, error) {
-	var v any
-	if err := n.Decode(&v); err != nil {
-		return nil, err
-	}
-	v, err := jsonable(v)
+	v, err := yamldoc.Value(n)
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(v)
-}
-
-// jsonable converts YAML's map[any]any (non-string keys) into JSON's form,
-// refusing keys that are not scalars.
-func jsonable(v any) (any, error) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			c, err := jsonable(x)
-			if err != nil {
-				return nil, err
-			}
-			t[k] = c
-		}
-		return t, nil
-	case map[any]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			switch k.(type) {
-			case string, int, int64, uint64, float64, bool, nil:
-			default:
-				return nil, fmt.Errorf("a mapping key of type %T cannot be a Kubernetes field", k)
-			}
-			c, err := jsonable(x)
-			if err != nil {
-				return nil, err
-			}
-			out[fmt.Sprint(k)] = c
-		}
-		return out, nil
-	case []any:
-		for i, x := range t {
-			c, err := jsonable(x)
-			if err != nil {
-				return nil, err
-			}
-			t[i] = c
-		}
-		return t, nil
-	}
-	return v, nil
 }

@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -109,5 +110,24 @@ func TestRepeatedKeys(t *testing.T) {
 	_, err := Parse("m.yaml", []byte("a: &a [1]\n"+strings.Repeat("b: *a\n", 10000)))
 	if err == nil || !strings.Contains(err.Error(), `m.yaml:3: key "b" is already defined at line 2`) || time.Since(start) > 2*time.Second {
 		t.Errorf("%v after %s", err, time.Since(start))
+	}
+}
+
+// BenchmarkManyLabels: a 1.4 MB Pod with 100,000 labels. The YAML
+// library's conversion took 80 s on it (quadratic duplicate-key check per
+// mapping); yamldoc.Value is linear.
+func BenchmarkManyLabels(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&sb, "    k%d: v\n", i)
+	}
+	sb.WriteString("spec:\n  containers: [{name: a, image: a}]\n")
+	src := []byte(sb.String())
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := Parse("pod.yaml", src); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
