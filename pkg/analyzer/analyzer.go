@@ -7,6 +7,7 @@ package analyzer
 import (
 	"context"
 	"fmt"
+	"path"
 
 	"github.com/bulwarksec/bulwark/pkg/catalog"
 	"github.com/bulwarksec/bulwark/pkg/catalog/catalogers"
@@ -59,7 +60,7 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 		cats = catalogers.All()
 	}
 	ins := opts.Inspectors
-	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keep, KeepID: osinfo.KeepID + "+accounts@2", MaxFileSize: opts.MaxFileSize,
+	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keep, KeepID: osinfo.KeepID + "+accounts@2+servers@1", MaxFileSize: opts.MaxFileSize,
 		MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers, Cache: opts.Cache}
 	res := &Result{}
 	var layers []*imagefs.LayerResult
@@ -96,10 +97,30 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 	return res, nil
 }
 
-// keep are the small files kept whole: those OS detection reads, and the
-// account databases that decide whether the configured user exists.
+// keep are the small files kept whole: those OS detection reads, the
+// account databases that decide whether the configured user exists, and
+// the web server configurations whose listen directives harden reads.
 func keep(p string) bool {
-	return osinfo.Keep(p) || p == "etc/passwd" || p == "etc/group" || p == "etc/shadow"
+	return osinfo.Keep(p) || p == "etc/passwd" || p == "etc/group" || p == "etc/shadow" || IsServerConfig(p)
+}
+
+// ServerConfigs are the web server configuration files kept whole (they
+// are small) for their listen directives, which harden reads, as path
+// patterns.
+var ServerConfigs = []string{
+	"etc/nginx/nginx.conf", "etc/nginx/conf.d/*.conf", "etc/nginx/http.d/*.conf", "etc/nginx/sites-enabled/*",
+	"etc/apache2/ports.conf", "usr/local/apache2/conf/httpd.conf", "etc/httpd/conf/httpd.conf",
+}
+
+// IsServerConfig reports whether p (without a leading slash) is one of
+// ServerConfigs.
+func IsServerConfig(p string) bool {
+	for _, pat := range ServerConfigs {
+		if ok, _ := path.Match(pat, p); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // refine lets catalogers that implement catalog.Refiner revise what they

@@ -2,6 +2,7 @@ package harden
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/bulwarksec/bulwark/pkg/compose"
+	"github.com/bulwarksec/bulwark/pkg/entrypoint"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/k8s"
 	"github.com/bulwarksec/bulwark/pkg/rtrule"
@@ -67,6 +69,16 @@ func TestPlans(t *testing.T) {
 		{"port 80", v1.Config{User: "101", ExposedPorts: map[string]struct{}{"80/tcp": {}}, Volumes: map[string]struct{}{"/data": {}}, Entrypoint: []string{"nginx"}},
 			[]testimage.File{{Name: "usr/"}, {Name: "usr/sbin/"}, {Name: "usr/sbin/nginx", Content: testimage.StaticELF(), Mode: 0o755}},
 			101, 101, false, "NET_BIND_SERVICE", "/data,/tmp,/var/cache/nginx,/var/run,/run", ""},
+		{"nginx listening on 80, nothing EXPOSEd", v1.Config{User: "101", Entrypoint: []string{"nginx"}},
+			[]testimage.File{{Name: "usr/"}, {Name: "usr/sbin/"}, {Name: "usr/sbin/nginx", Content: testimage.StaticELF(), Mode: 0o755},
+				{Name: "etc/nginx/"}, {Name: "etc/nginx/conf.d/"}, {Name: "etc/nginx/conf.d/default.conf", Content: "server {\n    # listen 8443;\n    listen       80;\n    listen  [::]:80;\n}\n"}},
+			101, 101, false, "NET_BIND_SERVICE", "/tmp,/var/cache/nginx,/var/run,/run", ""},
+		{"--port 443 on the command line", v1.Config{User: "app", Entrypoint: []string{"/app/server"}, Cmd: []string{"--port", "443"}}, []testimage.File{{Name: "app/"}, server},
+			1000, 1001, false, "NET_BIND_SERVICE", "/tmp", ""},
+		{"ENV PORT=80", v1.Config{User: "app", Env: []string{"PORT=80"}, Entrypoint: []string{"/app/server"}}, []testimage.File{{Name: "app/"}, server},
+			1000, 1001, false, "NET_BIND_SERVICE", "/tmp", ""},
+		{"a high port needs nothing", v1.Config{User: "app", Env: []string{"PORT=8080"}, Entrypoint: []string{"/app/server", "--listen=0.0.0.0:8443"}}, []testimage.File{{Name: "app/"}, server},
+			1000, 1001, false, "", "/tmp", ""},
 		{"file capability", v1.Config{User: "app", Entrypoint: []string{"/app/server"}},
 			[]testimage.File{{Name: "app/"}, {Name: "app/server", Content: testimage.StaticELF(), Mode: 0o755, PAX: map[string]string{"SCHILY.xattr.security.capability": netBindCap}}},
 			1000, 1001, false, "NET_BIND_SERVICE", "/tmp", ""},
@@ -94,6 +106,33 @@ func TestPlans(t *testing.T) {
 			}
 			roundTrip(t, p)
 		})
+	}
+}
+
+func TestCommandBinds(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		shell bool
+		env   []string
+		want  string
+	}{
+		{[]string{"uvicorn", "app:main", "--host", "0.0.0.0", "--port", "80"}, false, nil, "80 the command's --port 80"},
+		{[]string{"gunicorn", "-b", "0.0.0.0:443", "app:wsgi"}, false, nil, "443 the command's -b 0.0.0.0:443"},
+		{[]string{"/server", "-addr=:53"}, false, nil, "53 the command's -addr :53"},
+		{[]string{"php", "-S", "0.0.0.0:80", "-t", "public"}, false, nil, "80 the command's argument 0.0.0.0:80"},
+		{[]string{"python3", "-m", "http.server", "80"}, false, nil, "80 the command's http.server 80"},
+		{[]string{"/bin/sh", "-c", "exec /app --listen [::]:25"}, true, nil, "25 the command's --listen [::]:25"},
+		{[]string{"/app"}, false, []string{"PORT=8080", "HOME=/root"}, "8080 ENV PORT=8080"},
+		// Not ports: a time, a version, a path, a flag of another meaning.
+		{[]string{"/app", "--timeout", "10:30", "v1.2:3x", "/data:/x", "-n", "80"}, false, nil, ""},
+	} {
+		var got []string
+		for _, b := range commandBinds(entrypoint.Command{Args: c.args, Shell: c.shell}, c.env) {
+			got = append(got, fmt.Sprint(b.Port, " ", b.Reason))
+		}
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("%q: %q, want %q", c.args, strings.Join(got, "|"), c.want)
+		}
 	}
 }
 
@@ -162,5 +201,19 @@ func TestRunArgs(t *testing.T) {
 	want := "run --read-only --cap-drop ALL --cap-add NET_BIND_SERVICE --cap-add NET_RAW --security-opt no-new-privileges:true --user 101:101 --tmpfs /tmp --sysctl net.ipv4.ip_unprivileged_port_start=0 example.local/app:1@"
 	if !strings.HasPrefix(got, want) {
 		t.Errorf("got  %s\nwant %s...", got, want)
+	}
+}
+
+// TestNginxListenReason: the capability's reason names the directive, and
+// a commented-out listen is not read.
+func TestNginxListenReason(t *testing.T) {
+	files := []testimage.File{{Name: "usr/"}, {Name: "usr/sbin/"}, {Name: "usr/sbin/nginx", Content: testimage.StaticELF(), Mode: 0o755},
+		{Name: "etc/nginx/"}, {Name: "etc/nginx/conf.d/"}, {Name: "etc/nginx/conf.d/default.conf", Content: "server {\n    # listen 443;\n    listen       80;\n}\n"}}
+	p := plan(t, image(t, v1.Config{User: "101", Entrypoint: []string{"nginx"}}, files...), Options{})
+	if len(p.Add) != 1 || p.Add[0].Reason != "/etc/nginx/conf.d/default.conf:3: listen       80;: a port below 1024" {
+		t.Errorf("add %+v", p.Add)
+	}
+	if len(p.Profile.Binds) != 1 {
+		t.Errorf("binds %+v", p.Profile.Binds)
 	}
 }

@@ -66,9 +66,13 @@ func NewPlan(image string, p Profile, opts Options) Plan {
 			add[c] = fmt.Sprintf("file capability on the entrypoint /%s", prog)
 		}
 	}
+	binds := make([]Bind, 0, len(p.Ports)+len(p.Binds))
 	for _, port := range p.Ports {
-		if port > 0 && port < 1024 {
-			add["NET_BIND_SERVICE"] = fmt.Sprintf("EXPOSE %d: a port below 1024", port)
+		binds = append(binds, Bind{port, fmt.Sprintf("EXPOSE %d", port)})
+	}
+	for _, b := range append(binds, p.Binds...) {
+		if _, done := add["NET_BIND_SERVICE"]; !done && b.Port > 0 && b.Port < 1024 {
+			add["NET_BIND_SERVICE"] = b.Reason + ": a port below 1024"
 			pl.UnprivilegedPorts = true
 		}
 	}

@@ -35,6 +35,9 @@ type Profile struct {
 	Home     string `json:"home,omitempty"`
 	// Ports are the EXPOSEd TCP/UDP ports.
 	Ports []int `json:"ports,omitempty"`
+	// Binds are the ports the command line, its environment or the web
+	// server configuration present bind, EXPOSEd or not.
+	Binds []Bind `json:"binds,omitempty"`
 	// Volumes are the declared VOLUMEs.
 	Volumes []string `json:"volumes,omitempty"`
 	// Command is what the container runs.
@@ -82,6 +85,7 @@ func ProfileOf(res *analyzer.Result) Profile {
 	}
 	sort.Strings(p.Volumes)
 	p.Command = entrypoint.Resolve(cfg, res.View)
+	p.Binds = append(commandBinds(p.Command, cfg.Env), configBinds(res.View)...)
 	res.View.Walk(func(f imagefs.File) {
 		if len(f.Caps) > 0 {
 			p.FileCaps["/"+f.Path] = f.Caps

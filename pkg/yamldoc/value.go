@@ -63,6 +63,7 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		return out, nil
 	case yaml.MappingNode:
 		out := make(map[string]any, len(n.Content)/2)
+		lines := make(map[string]int, len(n.Content)/2)
 		var merges []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -74,6 +75,11 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
+			// 7 and 7.0 are two YAML keys but one JSON field.
+			if first, dup := lines[key]; dup {
+				return nil, fmt.Errorf("line %d: key %q is the same field as the key at line %d", k.Line, k.Value, first)
+			}
+			lines[key] = k.Line
 			val, err := c.value(v, depth+1)
 			if err != nil {
 				return nil, err
