@@ -25,7 +25,9 @@ func newHardenCommand(s *Streams) *cobra.Command {
 (through its /etc/passwd and /etc/group), or a non-root UID and the
 Dockerfile lines to add when it runs as root; all capabilities dropped and
 only those it needs added back (file capabilities of its entrypoint, and
-NET_BIND_SERVICE for an EXPOSEd port below 1024), each with its reason; a
+NET_BIND_SERVICE for a port below 1024 that it EXPOSEs, its command line or
+ENV PORT names, or its nginx/Apache configuration listens on), each with
+its reason; a
 read-only root filesystem with writable mounts for its VOLUMEs, /tmp and the
 paths its software is known to write; no privilege escalation; seccomp
 RuntimeDefault; the image pinned by digest.
