@@ -217,3 +217,18 @@ func TestNginxListenReason(t *testing.T) {
 		t.Errorf("binds %+v", p.Profile.Binds)
 	}
 }
+
+// FuzzCommandBinds: any command line and environment gives ports in range
+// and never a panic.
+func FuzzCommandBinds(f *testing.F) {
+	f.Add("uvicorn app --port 80", "PORT=8080", false)
+	f.Add("/bin/sh -c exec /app --listen [::]:25", "", true)
+	f.Add("php -S 0.0.0.0:80", "HTTP_PORT=:443", false)
+	f.Fuzz(func(t *testing.T, cmd, env string, shell bool) {
+		for _, b := range commandBinds(entrypoint.Command{Args: strings.Fields(cmd), Shell: shell}, strings.Split(env, "\n")) {
+			if b.Port < 1 || b.Port > 65535 || b.Reason == "" {
+				t.Fatalf("%+v from %q %q", b, cmd, env)
+			}
+		}
+	})
+}
