@@ -460,3 +460,58 @@ func TestPruneDanglingTag(t *testing.T) {
 		t.Errorf("left: %v", got)
 	}
 }
+
+// TestPushMultiPlatform: a multi-platform image moves as its index: the
+// signature checked is the index's (what cosign and bulwark sign for a
+// tag naming an index), every platform is gated, and the index itself is
+// pushed, digest unchanged.
+func TestPushMultiPlatform(t *testing.T) {
+	layout := sharedtest.Path(t, "testdata", "images", "alpine-oci")
+	host := testRegistry(t)
+	var adds []mutate.IndexAddendum
+	for plat, refName := range map[string]string{"amd64": "alpine-3.18.9", "arm64": "alpine-3.20.3"} {
+		tg, err := source.Open(context.Background(), "oci-dir:"+layout+":"+refName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tg.Close()
+		adds = append(adds, mutate.IndexAddendum{Add: tg.Image, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: plat}}})
+	}
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, "application/vnd.oci.image.index.v1+json"), adds...)
+	stamp := time.Now().UnixNano()
+	staging := fmt.Sprintf("%s/push-multi/staging-%d:1", host, stamp)
+	prod := fmt.Sprintf("%s/push-multi/prod-%d:1", host, stamp)
+	sref, _ := name.ParseReference(staging)
+	if err := remote.WriteIndex(sref, idx); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := idx.Digest()
+	dir := t.TempDir()
+	env := map[string]string{"BULWARK_PASSWORD": "pw"}
+	s := func() *Streams {
+		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	}
+	if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := run(t, s(), "sign", "--key", filepath.Join(dir, "k.key"), staging); r.code != 0 || !strings.Contains(r.stdout, want.String()) {
+		t.Fatalf("sign: exit %d %s", r.code, r.stderr)
+	}
+	none := filepath.Join(t.TempDir(), "none.db")
+	r := run(t, s(), "push", "--offline", "--no-cache", "--db", none, "--fail-on", "high", "--verify-key", filepath.Join(dir, "k.pub"), staging, prod)
+	if r.code != 1 || !strings.Contains(r.stdout, "IMG040") || !strings.Contains(r.stdout, "3.18") {
+		t.Errorf("--fail-on high: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, s(), "push", "--offline", "--no-cache", "--db", none, "--fail-on", "critical", "--verify-key", filepath.Join(dir, "k.pub"), "--sign", "--key", filepath.Join(dir, "k.key"), staging, prod)
+	if r.code != 0 {
+		t.Fatalf("--fail-on critical: exit %d %s", r.code, r.stderr)
+	}
+	pref, _ := name.ParseReference(prod)
+	desc, err := remote.Get(pref)
+	if err != nil || desc.Digest != want || !desc.MediaType.IsIndex() {
+		t.Errorf("pushed %v %s, want the index %s (%v)", desc.MediaType, desc.Digest, want, err)
+	}
+	if r := run(t, s(), "verify", "--key", filepath.Join(dir, "k.pub"), prod); r.code != 0 {
+		t.Errorf("the promoted index's signature: exit %d %s", r.code, r.stderr)
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto"
 	"fmt"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/source"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 )
@@ -33,7 +35,10 @@ func newPushCommand(s *Streams) *cobra.Command {
 registry) with the same checks, policy file and flags as 'bulwark scan', and
 push it to REF only when no finding fails the gate (--fail-on, the ignore
 file, VEX). With --sign --key the pushed digest is signed; with --verify-key
-SOURCE must carry a valid signature first (promotion between registries).`,
+SOURCE must carry a valid signature first (promotion between registries).
+A multi-platform SOURCE in a registry moves whole: every platform is gated,
+the index is pushed with its digest unchanged, and the index digest is the
+one verified and signed.`,
 		Example: `  bulwark push --fail-on critical docker-archive:app.tar registry.example.com/app:1.4
   bulwark push --fail-on high --sign --key cosign.key oci-dir:./build registry.example.com/app:1.4
   bulwark push --verify-key staging.pub --fail-on high staging.example.com/app:1.4 prod.example.com/app:1.4`,
@@ -82,6 +87,27 @@ SOURCE must carry a valid signature first (promotion between registries).`,
 				return &exitError{code: ExitInput, msg: args[0] + ": a directory cannot be pushed"}
 			}
 			var warnings []string
+			// A multi-platform source in a registry moves as its index:
+			// every platform is gated, the index is pushed and signed, and
+			// its digest is the one a signature covers (cosign signs it).
+			var index v1.ImageIndex
+			srcDigest := t.Digest
+			if t.Kind == source.Registry {
+				src, err := name.ParseReference(args[0], nopts...)
+				if err != nil {
+					return inputError(err)
+				}
+				desc, err := remote.Get(src, ropts...)
+				if err != nil {
+					return inputError(err)
+				}
+				if desc.MediaType.IsIndex() {
+					if index, err = desc.ImageIndex(); err != nil {
+						return inputError(err)
+					}
+					srcDigest = desc.Digest
+				}
+			}
 			if verifyKey != "" {
 				if t.Kind != source.Registry {
 					return &exitError{code: ExitInput, msg: "--verify-key needs SOURCE in a registry"}
@@ -94,11 +120,11 @@ SOURCE must carry a valid signature first (promotion between registries).`,
 				if err != nil {
 					return inputError(err)
 				}
-				if _, err := imagesig.Verify(cmd.Context(), src.Context().Digest(t.Digest.String()), pub, imagesig.VerifyOptions{Options: imagesig.Options{Remote: ropts}}); err != nil {
+				if _, err := imagesig.Verify(cmd.Context(), src.Context().Digest(srcDigest.String()), pub, imagesig.VerifyOptions{Options: imagesig.Options{Remote: ropts}}); err != nil {
 					return &exitError{code: ExitFindings, msg: "not pushed: the source's signature did not verify: " + oneLine(err.Error())}
 				}
 			}
-			res, err := scan.Run(cmd.Context(), t, opts)
+			res, err := scanPlatforms(cmd.Context(), t, index, opts)
 			if err != nil {
 				return inputError(err)
 			}
@@ -115,12 +141,18 @@ SOURCE must carry a valid signature first (promotion between registries).`,
 				r.Warnings = append(r.Warnings, fmt.Sprintf("not pushed to %s: the image fails the gate", dst))
 				return ff.finish(s, pol, r, res.Findings, 0, nil)
 			}
-			if err := remote.Write(dst, t.Image, ropts...); err != nil {
-				return &exitError{code: ExitInput, msg: fmt.Sprintf("pushing %s: %s", dst, oneLine(err.Error()))}
+			var d v1.Hash
+			if index != nil {
+				err = remote.WriteIndex(dst, index, ropts...)
+				d = srcDigest
+			} else {
+				err = remote.Write(dst, t.Image, ropts...)
+				if err == nil {
+					d, err = t.Image.Digest()
+				}
 			}
-			d, err := t.Image.Digest()
 			if err != nil {
-				return err
+				return &exitError{code: ExitInput, msg: fmt.Sprintf("pushing %s: %s", dst, oneLine(err.Error()))}
 			}
 			pushed := dst.Context().Digest(d.String())
 			fmt.Fprintf(s.Err, "bulwark: pushed %s\n", pushed)
@@ -142,4 +174,55 @@ SOURCE must carry a valid signature first (promotion between registries).`,
 	cmd.Flags().StringVar(&key, "key", "cosign.key", "with --sign: private key file")
 	cmd.Flags().StringVar(&verifyKey, "verify-key", "", "require a valid signature on SOURCE (a registry image) with this public key")
 	return cmd
+}
+
+// scanPlatforms scans t, or, for a multi-platform index, every platform
+// image in it (attestation manifests aside), with the findings of all of
+// them, each once.
+func scanPlatforms(ctx context.Context, t *source.Target, index v1.ImageIndex, opts scan.Options) (*scan.Result, error) {
+	if index == nil {
+		return scan.Run(ctx, t, opts)
+	}
+	im, err := index.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	var all *scan.Result
+	seen := map[string]bool{}
+	for _, m := range im.Manifests {
+		if !m.MediaType.IsImage() || (m.Platform != nil && m.Platform.OS == "unknown") {
+			continue
+		}
+		img, err := index.Image(m.Digest)
+		if err != nil {
+			return nil, err
+		}
+		label := t.Name
+		if m.Platform != nil {
+			label += " (" + m.Platform.String() + ")"
+		}
+		res, err := scan.Run(ctx, source.FromImage(label, img), opts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		found := res.Findings
+		if all == nil {
+			all = res
+			all.Findings = nil
+		}
+		for _, f := range found {
+			key := fmt.Sprint(f.ID, "|", f.Location, "|", f.Message)
+			if f.Package != nil {
+				key += "|" + f.Package.Name + "@" + f.Package.Version
+			}
+			if !seen[key] {
+				seen[key] = true
+				all.Findings = append(all.Findings, f)
+			}
+		}
+	}
+	if all == nil {
+		return nil, fmt.Errorf("%s: the index lists no platform image", t.Name)
+	}
+	return all, nil
 }
