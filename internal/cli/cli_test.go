@@ -765,14 +765,8 @@ func TestSignVerifyCLI(t *testing.T) {
 	host := testRegistry(t)
 	ref := host + "/sign-test/app:1"
 	pushRandom(t, ref)
-	dir := t.TempDir()
 	env := map[string]string{"BULWARK_PASSWORD": "s3cret"}
-	s := func() *Streams {
-		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-	}
-	if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
-		t.Fatalf("key generate: %d %s", r.code, r.stderr)
-	}
+	dir, s := withKey(t, env)
 	if r := run(t, s(), "sign", "--key", filepath.Join(dir, "k.key"), "-a", "env=prod", ref); r.code != 0 {
 		t.Fatalf("sign: %d %s", r.code, r.stderr)
 	}

@@ -252,14 +252,7 @@ func TestPushGate(t *testing.T) {
 	if _, err := remote.Head(ref); err == nil {
 		t.Fatal("pushed although the gate failed")
 	}
-	dir := t.TempDir()
-	env := map[string]string{"BULWARK_PASSWORD": "pw"}
-	s := func() *Streams {
-		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-	}
-	if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	dir, s := withKey(t, map[string]string{"BULWARK_PASSWORD": "pw"})
 	r = run(t, s(), "push", "--offline", "--no-cache", "--db", none, "--fail-on", "critical", "--sign", "--key", filepath.Join(dir, "k.key"), src, dst)
 	if r.code != 0 || !strings.Contains(r.stderr, "pushed ") || !strings.Contains(r.stderr, "signed ") {
 		t.Fatalf("--fail-on critical: exit %d %s", r.code, r.stderr)
@@ -486,14 +479,7 @@ func TestPushMultiPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := idx.Digest()
-	dir := t.TempDir()
-	env := map[string]string{"BULWARK_PASSWORD": "pw"}
-	s := func() *Streams {
-		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-	}
-	if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	dir, s := withKey(t, map[string]string{"BULWARK_PASSWORD": "pw"})
 	if r := run(t, s(), "sign", "--key", filepath.Join(dir, "k.key"), staging); r.code != 0 || !strings.Contains(r.stdout, want.String()) {
 		t.Fatalf("sign: exit %d %s", r.code, r.stderr)
 	}
@@ -514,4 +500,19 @@ func TestPushMultiPlatform(t *testing.T) {
 	if r := run(t, s(), "verify", "--key", filepath.Join(dir, "k.pub"), prod); r.code != 0 {
 		t.Errorf("the promoted index's signature: exit %d %s", r.code, r.stderr)
 	}
+}
+
+// withKey generates a key pair dir/k.key, dir/k.pub through the command
+// and returns dir and streams whose environment is env (read when a
+// command runs, so a test may change it between runs).
+func withKey(t *testing.T, env map[string]string) (string, func() *Streams) {
+	t.Helper()
+	dir := t.TempDir()
+	s := func() *Streams {
+		return &Streams{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	}
+	if r := run(t, s(), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
+		t.Fatalf("key generate: exit %d %s", r.code, r.stderr)
+	}
+	return dir, s
 }

@@ -5,6 +5,7 @@ package sharedtest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,4 +97,17 @@ func Registry(t testing.TB) string {
 		t.Skip("skipping: no reference registry (BULWARK_TEST_REGISTRY); .ci/run starts one: eval \"$(.ci/registry.sh start)\"")
 	}
 	return r
+}
+
+// AliasBomb is a "billion laughs" YAML document: levels mappings, each
+// a list of nine aliases of the one before, so that expanding it builds
+// 9^levels nodes.
+func AliasBomb(levels int) string {
+	var b strings.Builder
+	b.WriteString("l0: &l0 [x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < levels; i++ {
+		prev := fmt.Sprintf("*l%d", i-1)
+		fmt.Fprintf(&b, "l%d: &l%d [%s%s]\n", i, i, strings.Repeat(prev+", ", 8), prev)
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package k8s
 import (
 	"errors"
 	"fmt"
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"os"
 	"strings"
 	"testing"
@@ -44,10 +45,7 @@ func TestAllKinds(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	bomb := "a: &a [x, x, x, x, x, x, x, x, x]\n"
-	for i := 'b'; i <= 'k'; i++ {
-		bomb += string(i) + ": &" + string(i) + " [" + strings.Repeat("*"+string(i-1)+", ", 8) + "*" + string(i-1) + "]\n"
-	}
+	bomb := sharedtest.AliasBomb(11)
 	for _, c := range []struct {
 		name, src string
 		line      int

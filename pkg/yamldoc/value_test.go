@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"strings"
 	"testing"
 	"time"
@@ -101,10 +102,7 @@ func TestValueEqualsTheLibrary(t *testing.T) {
 }
 
 func TestValueLimits(t *testing.T) {
-	bomb := "a: &a [x, x, x, x, x, x, x, x, x]\n"
-	for i := 'b'; i <= 'j'; i++ {
-		bomb += string(i) + ": &" + string(i) + " [" + strings.Repeat("*"+string(i-1)+", ", 8) + "*" + string(i-1) + "]\n"
-	}
+	bomb := sharedtest.AliasBomb(10)
 	for _, c := range []struct{ name, src, err string }{
 		{"alias bomb", bomb, "excessive aliasing"},
 		{"collection key", "? [a]\n: b\n", "a mapping key must be a scalar"},

@@ -2,15 +2,13 @@ package yamldoc
 
 import (
 	"fmt"
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"strings"
 	"testing"
 )
 
 func TestParse(t *testing.T) {
-	bomb := "a: &a [x, x, x, x, x, x, x, x, x]\n"
-	for i := 'b'; i <= 'j'; i++ {
-		bomb += string(i) + ": &" + string(i) + " [" + strings.Repeat("*"+string(i-1)+", ", 8) + "*" + string(i-1) + "]\n"
-	}
+	bomb := sharedtest.AliasBomb(10)
 	for _, c := range []struct {
 		name, src string
 		opts      []Option
@@ -44,10 +42,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestDecode(t *testing.T) {
-	bomb := "a: &a [x, x, x, x, x, x, x, x, x]\n"
-	for i := 'b'; i <= 'j'; i++ {
-		bomb += string(i) + ": &" + string(i) + " [" + strings.Repeat("*"+string(i-1)+", ", 8) + "*" + string(i-1) + "]\n"
-	}
+	bomb := sharedtest.AliasBomb(10)
 	type doc struct {
 		A int               `yaml:"a"`
 		M map[string]string `yaml:"m"`
