@@ -68,8 +68,17 @@ func Load(ctx context.Context, repo name.Repository, workers int, opts ...remote
 		desc, err := remote.Head(repo.Tag(names[i]), opts...)
 		if isNotFound(err) {
 			// Dangling, or deleted since the listing: either way there is
-			// no manifest, and deleting the tag by name settles both.
-			return nil
+			// no manifest, and deleting the tag by name settles both. A
+			// tag deleted by name must really have none: a GET confirms
+			// what HEAD said (rare, so the extra request costs nothing).
+			got, gerr := remote.Get(repo.Tag(names[i]), opts...)
+			if isNotFound(gerr) {
+				return nil
+			}
+			if gerr != nil {
+				return fmt.Errorf("%s:%s: %w", repo, names[i], gerr)
+			}
+			desc, err = &got.Descriptor, nil
 		}
 		if err != nil {
 			return fmt.Errorf("%s:%s: %w", repo, names[i], err)
