@@ -187,6 +187,12 @@ var writers = []struct {
 	{"usr/bin/python3", []string{"HOME/.cache"}},
 	{"usr/local/sbin/php-fpm", []string{"/var/run"}},
 	{"usr/sbin/php-fpm", []string{"/var/run"}},
+	{"usr/local/tomcat/bin/catalina.sh", []string{"/usr/local/tomcat/temp", "/usr/local/tomcat/work", "/usr/local/tomcat/logs"}},
+	{"usr/sbin/mysqld", []string{"/var/run/mysqld"}},
+	{"usr/sbin/mariadbd", []string{"/run/mysqld"}},
+	{"usr/local/bin/redis-server", []string{"/data"}},
+	{"usr/bin/dotnet", []string{"HOME/.dotnet"}},
+	{"usr/share/dotnet/dotnet", []string{"HOME/.dotnet"}},
 }
 
 func knownWrites(v *imagefs.View, home string) []Mount {
