@@ -5,12 +5,15 @@ package audit
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bulwarksec/bulwark/pkg/compose"
 	"github.com/bulwarksec/bulwark/pkg/finding"
@@ -38,9 +41,12 @@ type Result struct {
 	Parsed []*Parsed
 	// Findings from every file, sorted.
 	Findings []finding.Finding
-	// Notes say what was skipped (objects that are not workloads, YAML
-	// files that are neither manifests nor Compose files).
+	// Notes say what was skipped (YAML files that are neither manifests
+	// nor Compose files, documents that are not objects) and, in one
+	// line, how many objects were not workloads.
 	Notes []string
+	// Others counts the objects that are not workloads, by kind.
+	Others map[string]int
 	// Errors are inputs that could not be read (*inputerr.Error).
 	Errors []error
 
@@ -105,7 +111,7 @@ func isCandidate(name string) bool {
 
 // Audit checks the files under paths.
 func Audit(paths []string, opts Options) *Result {
-	res := &Result{images: opts.Images, facts: map[string]*rtrule.ImageFacts{}, failed: map[string]bool{}}
+	res := &Result{images: opts.Images, facts: map[string]*rtrule.ImageFacts{}, failed: map[string]bool{}, Others: map[string]int{}}
 	for _, p := range paths {
 		if p == Stdin {
 			if opts.Stdin == nil {
@@ -117,7 +123,7 @@ func Audit(paths []string, opts Options) *Result {
 				res.Errors = append(res.Errors, inputerr.New(p, 0, err))
 				continue
 			}
-			res.add(p, src, true)
+			res.merge(parse(p, src, true))
 			continue
 		}
 		st, err := os.Stat(p)
@@ -126,7 +132,7 @@ func Audit(paths []string, opts Options) *Result {
 			continue
 		}
 		if !st.IsDir() {
-			res.readFile(p, true)
+			res.merge(readFile(p, true))
 			continue
 		}
 		var found []string
@@ -146,82 +152,160 @@ func Audit(paths []string, opts Options) *Result {
 		})
 		sort.Strings(found)
 		before := len(res.Files)
-		for _, f := range found {
-			res.readFile(f, false)
+		for _, f := range readAll(found) {
+			res.merge(f)
 		}
 		if len(res.Files) == before {
 			res.Notes = append(res.Notes, p+": no Kubernetes manifests or Compose files found")
 		}
 	}
+	if n := len(res.Others); n > 0 {
+		res.Notes = append(res.Notes, othersNote(res.Others))
+	}
 	finding.Sort(res.Findings)
 	return res
 }
 
-func (r *Result) readFile(name string, named bool) {
+// othersNote says in one line how many objects were not workloads: a
+// repository's Services and ConfigMaps are not worth a line each.
+func othersNote(by map[string]int) string {
+	kinds := make([]string, 0, len(by))
+	total := 0
+	for k, n := range by {
+		kinds = append(kinds, k)
+		total += n
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		if by[kinds[i]] != by[kinds[j]] {
+			return by[kinds[i]] > by[kinds[j]]
+		}
+		return kinds[i] < kinds[j]
+	})
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s %d", k, by[k])
+	}
+	objects := "objects that are not workloads"
+	if total == 1 {
+		objects = "object that is not a workload"
+	}
+	return fmt.Sprintf("%d %s skipped (%s)", total, objects, strings.Join(parts, ", "))
+}
+
+// file is one input's outcome, made without touching the Result so that
+// files are parsed and checked in parallel.
+type file struct {
+	parsed   *Parsed
+	findings []finding.Finding
+	notes    []string
+	err      error
+}
+
+func readFile(name string, named bool) file {
 	f, err := os.Open(name)
 	if err != nil {
-		r.Errors = append(r.Errors, inputerr.New(name, 0, pathErr(err)))
-		return
+		return file{err: inputerr.New(name, 0, pathErr(err))}
 	}
 	defer f.Close()
 	src, err := io.ReadAll(io.LimitReader(f, k8s.MaxSize+1))
 	if err != nil {
-		r.Errors = append(r.Errors, inputerr.New(name, 0, pathErr(err)))
-		return
+		return file{err: inputerr.New(name, 0, pathErr(err))}
 	}
-	r.add(name, src, named)
+	return parse(name, src, named)
 }
 
-// add parses one file. Files found in a directory that are neither
-// manifests nor Compose files (Helm values, CI configs) are skipped
-// quietly; a file named on the command line gets a note.
-func (r *Result) add(name string, src []byte, named bool) {
+// parse parses one file and runs the rules that need no image. Files
+// found in a directory that are neither manifests nor Compose files (Helm
+// values, CI configs) are skipped quietly; a file named on the command
+// line gets a note.
+func parse(name string, src []byte, named bool) file {
 	docs, err := k8s.Documents(name, src)
 	if err != nil {
 		if named || compose.IsComposeName(name) || looksLikeManifest(src) {
-			r.Errors = append(r.Errors, err)
+			return file{err: err}
 		}
-		return
+		return file{}
 	}
 	manifest, isCompose := false, false
 	for _, d := range docs {
 		manifest = manifest || k8s.IsManifest(d)
 		isCompose = isCompose || compose.IsCompose(d)
 	}
-	p := &Parsed{Name: name, Source: src}
+	out := file{parsed: &Parsed{Name: name, Source: src}}
 	switch {
 	case manifest:
-		f, err := k8s.Parse(name, src)
+		f, err := k8s.FromDocuments(name, docs)
 		if err != nil {
-			r.Errors = append(r.Errors, err)
-			return
+			return file{err: err}
 		}
-		p.Manifest = f
-		r.Notes = append(r.Notes, f.Skipped...)
+		out.parsed.Manifest = f
+		out.notes = f.Skipped
 		for _, w := range f.Workloads {
-			r.Findings = append(r.Findings, rtrule.Workload(w)...)
-			if r.images != nil {
-				r.Findings = append(r.Findings, rtrule.WorkloadImages(w, r.factsFor(w))...)
-			}
+			out.findings = append(out.findings, rtrule.Workload(w)...)
 		}
 	case isCompose && len(docs) == 1:
 		f, err := compose.FromDoc(name, docs[0])
 		if err != nil {
-			r.Errors = append(r.Errors, err)
-			return
+			return file{err: err}
 		}
-		p.Compose = f
+		out.parsed.Compose = f
 		for _, s := range f.Services {
-			r.Findings = append(r.Findings, rtrule.Service(name, s)...)
+			out.findings = append(out.findings, rtrule.Service(name, s)...)
 		}
 	default:
 		if named {
-			r.Notes = append(r.Notes, name+": neither Kubernetes objects nor a Compose file; skipped")
+			return file{notes: []string{name + ": neither Kubernetes objects nor a Compose file; skipped"}}
 		}
+		return file{}
+	}
+	return out
+}
+
+// merge adds a file's outcome, and the image-aware findings, which look
+// images up through the Result's cache, one file at a time.
+func (r *Result) merge(f file) {
+	r.Notes = append(r.Notes, f.notes...)
+	if f.err != nil {
+		r.Errors = append(r.Errors, f.err)
+	}
+	if f.parsed == nil {
 		return
 	}
-	r.Files = append(r.Files, name)
-	r.Parsed = append(r.Parsed, p)
+	r.Findings = append(r.Findings, f.findings...)
+	if m := f.parsed.Manifest; m != nil {
+		for _, o := range m.Others {
+			r.Others[o.Kind]++
+		}
+	}
+	if m := f.parsed.Manifest; m != nil && r.images != nil {
+		for _, w := range m.Workloads {
+			r.Findings = append(r.Findings, rtrule.WorkloadImages(w, r.factsFor(w))...)
+		}
+	}
+	r.Files = append(r.Files, f.parsed.Name)
+	r.Parsed = append(r.Parsed, f.parsed)
+}
+
+// readAll reads and checks files on every core, in their order.
+func readAll(names []string) []file {
+	out := make([]file, len(names))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = readFile(names[i], false)
+			}
+		}()
+	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 // looksLikeManifest is a cheap guess, for files in a directory that fail

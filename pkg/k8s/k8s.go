@@ -61,12 +61,21 @@ func (w *Workload) FieldPath(path string) string {
 	return w.SpecPath + "." + path
 }
 
+// Object names one Kubernetes object in a file.
+type Object struct {
+	Kind, Name string
+	Line       int
+}
+
 // File is a parsed manifest file.
 type File struct {
 	Name      string
 	Workloads []*Workload
-	// Skipped notes objects that are not workloads (ConfigMap, CRDs ...).
+	// Skipped notes documents that are not Kubernetes objects.
 	Skipped []string
+	// Others are the objects that are not workloads (Service, ConfigMap,
+	// custom resources ...): nothing to check, counted for the summary.
+	Others []Object
 	// Docs are the YAML documents, in order.
 	Docs []*yaml.Node
 }
@@ -94,6 +103,12 @@ func Parse(name string, src []byte) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return FromDocuments(name, docs)
+}
+
+// FromDocuments reads a manifest file from the documents Documents
+// returned, for callers that looked at them first.
+func FromDocuments(name string, docs []*yaml.Node) (*File, error) {
 	f := &File{Name: name, Docs: docs}
 	for _, d := range docs {
 		if err := f.object(d, d.Content[0], ""); err != nil {
@@ -150,7 +165,7 @@ func (f *File) object(doc, node *yaml.Node, path string) error {
 	}
 	want, known := apiVersions[tm.Kind]
 	if !known {
-		f.Skipped = append(f.Skipped, fmt.Sprintf("%s:%d: %s %s is not a workload; skipped", f.Name, line, tm.Kind, tm.Metadata.Name))
+		f.Others = append(f.Others, Object{Kind: tm.Kind, Name: tm.Metadata.Name, Line: line})
 		return nil
 	}
 	if tm.APIVersion != want {

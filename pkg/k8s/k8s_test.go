@@ -39,8 +39,8 @@ func TestAllKinds(t *testing.T) {
 			t.Errorf("%s: no line for the image", key)
 		}
 	}
-	if len(f.Skipped) != 2 || !strings.Contains(f.Skipped[0], "ConfigMap cm is not a workload") {
-		t.Errorf("skipped: %q", f.Skipped)
+	if len(f.Skipped) != 0 || len(f.Others) != 2 || f.Others[0] != (Object{Kind: "ConfigMap", Name: "cm", Line: 81}) || f.Others[1].Kind != "Service" {
+		t.Errorf("skipped %q, others %+v", f.Skipped, f.Others)
 	}
 }
 

@@ -44,9 +44,12 @@ func (p *podPass) pss(fn policy.CheckPodFn, podFields []string, containerField s
 	if meta == nil {
 		meta = &metav1.ObjectMeta{}
 	}
-	podOnly := spec.DeepCopy()
+	// Shallow copies: the admission checks only read the pod (the
+	// admission library runs them all on one object), and deep copies were
+	// a fifth of the audit's time.
+	podOnly := *spec
 	podOnly.Containers, podOnly.InitContainers, podOnly.EphemeralContainers = nil, nil, nil
-	if r := fn(meta, podOnly); !r.Allowed {
+	if r := fn(meta, &podOnly); !r.Allowed {
 		where := ""
 		for _, f := range podFields {
 			if l := p.w.Line(f); l > 0 && l != p.w.Line("") {
@@ -68,19 +71,19 @@ func (p *podPass) pss(fn policy.CheckPodFn, podFields []string, containerField s
 		}
 	}
 	visit("containers", len(spec.Containers), func(i int) *corev1.PodSpec {
-		s := podOnly.DeepCopy()
-		s.Containers = []corev1.Container{spec.Containers[i]}
-		return s
+		s := podOnly
+		s.Containers = spec.Containers[i : i+1]
+		return &s
 	})
 	visit("initContainers", len(spec.InitContainers), func(i int) *corev1.PodSpec {
-		s := podOnly.DeepCopy()
-		s.InitContainers = []corev1.Container{spec.InitContainers[i]}
-		return s
+		s := podOnly
+		s.InitContainers = spec.InitContainers[i : i+1]
+		return &s
 	})
 	visit("ephemeralContainers", len(spec.EphemeralContainers), func(i int) *corev1.PodSpec {
-		s := podOnly.DeepCopy()
-		s.EphemeralContainers = []corev1.EphemeralContainer{spec.EphemeralContainers[i]}
-		return s
+		s := podOnly
+		s.EphemeralContainers = spec.EphemeralContainers[i : i+1]
+		return &s
 	})
 }
 
