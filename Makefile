@@ -88,6 +88,7 @@ bench: build
 	./bench/sbom.sh
 	./bench/scan.sh
 	./bench/image.sh
+	./bench/audit.sh
 	./bench/registry.sh
 
 # Regenerate docs/rules from the rule data.
