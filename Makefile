@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/bulwarksec/bulwark/internal/version.Version=$(VERSION)
 # Packages cheap enough to run under the race detector on every CI run:
 # the concurrent lint engine and everything it calls.
-RACE_PKGS := ./pkg/lint/... ./pkg/dfrule/... ./pkg/dockerfile/... ./pkg/policy/... ./internal/cli/... ./pkg/imagefs/... ./pkg/analyzer/...
+RACE_PKGS := ./pkg/lint/... ./pkg/dfrule/... ./pkg/dockerfile/... ./pkg/policy/... ./internal/cli/... ./pkg/imagefs/... ./pkg/analyzer/... ./pkg/audit/...
 FUZZTIME  ?= 30s
 # ISA-L's gzip decompressor (cgo) is about three times faster than pure Go;
 # it is used when libisal-dev is installed (apt-get install libisal-dev).
