@@ -224,7 +224,11 @@ func bundleStatements(ctx context.Context, d name.Digest, pub crypto.PublicKey, 
 	var out []verifiedStatement
 	var reasons []string
 	for i, desc := range im.Manifests {
-		if desc.ArtifactType != BundleMediaType {
+		// The artifact type a registry lists should be the manifest's, but
+		// some list the config's media type (go-containerregistry's own
+		// registry does): a manifest with the empty config or cosign's
+		// annotation is opened too, and only its bundle layers are read.
+		if desc.ArtifactType != BundleMediaType && desc.ArtifactType != emptyMediaType && desc.Annotations[bundleContentKey] == "" {
 			continue
 		}
 		if pt := desc.Annotations[bundlePredicateKey]; predicateType != "" && pt != "" && pt != predicateType {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto"
 	"encoding/base64"
+	"io"
+	"log"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -181,4 +183,44 @@ func FuzzCheck(f *testing.F) {
 		_, _ = checkPayload(d, b, VerifyOptions{RequireAnnotations: map[string]string{"a": "1"}})
 		_ = verifySig(pub, b, b)
 	})
+}
+
+// TestBundleWhereTheRegistryHasReferrers: where the registry serves the
+// OCI 1.1 Referrers API (go-containerregistry's registry, with it turned
+// on), the bundle and the attestations are stored as referrers only, with
+// no fallback tag, and verify finds them through the API. (The reference
+// registry has no such API: the cosign tests cover the fallback tag.)
+func TestBundleWhereTheRegistryHasReferrers(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(true)))
+	t.Cleanup(srv.Close)
+	d := pushRandom(t, strings.TrimPrefix(srv.URL, "http://"), "app")
+	signer, pub := keys(t)
+	if err := SignBundle(ctx, d, signer, nil, "", nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Referrers(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := idx.IndexManifest()
+	// (This registry lists the config's media type as the artifact type,
+	// where the specification says the manifest's: verify copes with both.)
+	if len(im.Manifests) != 1 || im.Manifests[0].Annotations["dev.sigstore.bundle.content"] != "dsse-envelope" {
+		t.Errorf("referrers: %+v", im.Manifests)
+	}
+	tags, _ := remote.List(d.Context())
+	for _, tg := range tags {
+		if strings.HasPrefix(tg, "sha256-") {
+			t.Errorf("a fallback tag %s beside a Referrers API", tg)
+		}
+	}
+	if vs, err := Verify(ctx, d, pub, VerifyOptions{}); err != nil || len(vs) != 1 || vs[0].Format != "bundle" {
+		t.Errorf("verify: %+v %v", vs, err)
+	}
+	if err := SignBundle(ctx, d, signer, nil, "https://cyclonedx.org/bom", []byte(`{"bomFormat":"CycloneDX"}`), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if as, err := VerifyAttestations(ctx, d, pub, "https://cyclonedx.org/bom", Options{}); err != nil || len(as) != 1 {
+		t.Errorf("attestation through the Referrers API: %+v %v", as, err)
+	}
 }
