@@ -86,6 +86,13 @@ unless a keep rule names it.`,
 				return &exitError{code: ExitInput, msg: oneLine(err.Error())}
 			}
 			plan := prune.Decide(repo.Name(), tags, manifests, pol)
+			// Referrers (Sigstore bundles, attestations) go with their image
+			// where the registry keeps them behind the Referrers API.
+			refs, err := prune.ReferrersOf(cmd.Context(), repo, plan.DeletedImages(), workers, counter, ropts...)
+			if err != nil {
+				return &exitError{code: ExitInput, msg: oneLine(err.Error())}
+			}
+			plan.AddReferrers(refs)
 			if format == "json" {
 				enc := json.NewEncoder(s.Out)
 				enc.SetIndent("", "  ")

@@ -271,15 +271,56 @@ func Decide(repo string, tags []Tag, manifests map[string]*Manifest, p Policy) *
 			decisions = append(decisions, d)
 		}
 	}
-	sort.Slice(plan.Delete, func(i, j int) bool {
-		a, b := plan.Delete[i], plan.Delete[j]
+	sortDeletions(plan.Delete)
+	plan.Tags = decisions
+	return plan
+}
+
+// DeletedImages are the digests the plan deletes as images or indexes
+// (not what is attached to them), whose referrers must go too.
+func (p *Plan) DeletedImages() []string {
+	var out []string
+	for _, d := range p.Delete {
+		if d.Digest != "" && !strings.HasPrefix(d.Rule, "attached") {
+			out = append(out, d.Digest)
+		}
+	}
+	return out
+}
+
+// AddReferrers deletes, with each deleted image, the manifests that refer
+// to it through the Referrers API (ReferrersOf), and theirs in turn.
+func (p *Plan) AddReferrers(refs map[string][]string) {
+	deleted := map[string]bool{}
+	for _, d := range p.Delete {
+		deleted[d.Digest] = true
+	}
+	var walk func(subject, image string)
+	walk = func(subject, image string) {
+		for _, r := range refs[subject] {
+			if deleted[r] {
+				continue
+			}
+			deleted[r] = true
+			p.Delete = append(p.Delete, Deletion{Digest: r, Rule: "attached to deleted image " + short(image) + " (referrer)"})
+			walk(r, image)
+		}
+	}
+	for _, img := range p.DeletedImages() {
+		walk(img, img)
+	}
+	sortDeletions(p.Delete)
+}
+
+// sortDeletions orders deletions by digest, then tags: plans are stable.
+func sortDeletions(ds []Deletion) {
+	sort.Slice(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
 		if a.Digest != b.Digest {
 			return a.Digest < b.Digest
 		}
 		return strings.Join(a.Tags, ",") < strings.Join(b.Tags, ",")
 	})
-	plan.Tags = decisions
-	return plan
 }
 
 func tagged(digest string, ds []Decision) bool {

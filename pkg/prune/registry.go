@@ -256,3 +256,85 @@ loop:
 	wg.Wait()
 	return first
 }
+
+// statusRecorder notes whether the registry answered a Referrers API
+// request with 200.
+type statusRecorder struct {
+	base http.RoundTripper
+	ok   atomic.Bool
+}
+
+func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := s.base.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusOK && strings.Contains(r.URL.Path, "/referrers/") {
+		s.ok.Store(true)
+	}
+	return resp, err
+}
+
+// maxReferrerDepth bounds how far referrers of referrers are followed (a
+// signature on an attestation on an image is two).
+const maxReferrerDepth = 3
+
+// ReferrersOf lists, through the OCI 1.1 Referrers API, the manifests that
+// refer to each of digests, and to those in turn: subject digest ->
+// referrer digests. Where the registry has no Referrers API it returns
+// nothing after one probe: there referrers live under the fallback tags,
+// which Load and Decide already handle. base is the transport the caller
+// gave in opts (a Counter), nil for the default: the probe wraps it to see
+// the answer.
+func ReferrersOf(ctx context.Context, repo name.Repository, digests []string, workers int, base http.RoundTripper, opts ...remote.Option) (map[string][]string, error) {
+	if len(digests) == 0 {
+		return nil, nil
+	}
+	if base == nil {
+		base = remote.DefaultTransport
+	}
+	rec := &statusRecorder{base: base}
+	probe := append(append([]remote.Option(nil), opts...), remote.WithTransport(rec), remote.WithContext(ctx))
+	first, err := remote.Referrers(repo.Digest(digests[0]), probe...)
+	if err != nil {
+		return nil, fmt.Errorf("listing the referrers of %s@%s: %w", repo, digests[0], err)
+	}
+	if !rec.ok.Load() {
+		return nil, nil
+	}
+	opts = append(opts, remote.WithContext(ctx))
+	out := map[string][]string{}
+	seen := map[string]bool{}
+	level := digests
+	for depth := 0; depth < maxReferrerDepth && len(level) > 0; depth++ {
+		found := make([][]string, len(level))
+		if err := parallel(ctx, workers, len(level), func(i int) error {
+			idx := first
+			if depth > 0 || i > 0 {
+				var err error
+				if idx, err = remote.Referrers(repo.Digest(level[i]), opts...); err != nil {
+					return fmt.Errorf("listing the referrers of %s@%s: %w", repo, level[i], err)
+				}
+			}
+			im, err := idx.IndexManifest()
+			if err != nil {
+				return err
+			}
+			for _, m := range im.Manifests {
+				found[i] = append(found[i], m.Digest.String())
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		var next []string
+		for i, subj := range level {
+			for _, r := range found[i] {
+				if !seen[r] {
+					seen[r] = true
+					out[subj] = append(out[subj], r)
+					next = append(next, r)
+				}
+			}
+		}
+		level = next
+	}
+	return out, nil
+}
