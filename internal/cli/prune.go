@@ -49,7 +49,9 @@ is kept when any keep rule keeps it (--keep-last N by creation time,
 --keep-tag REGEX, --keep-younger-than DURATION, --keep-in-use PATH for
 deployed images in Kubernetes/Compose files or a list of references) and
 deleted otherwise. A digest a kept tag or kept index still needs is never
-deleted; signatures and attestations follow their image.
+deleted; signatures and attestations follow their image, whether cosign's
+tags (.sig, .att, the sha256-<digest> fallback tag) or referrers behind the
+registry's Referrers API.
 
 Without --apply this is a dry run: a table of what would be kept and
 deleted, and why. --apply deletes by digest through the registry API and
