@@ -178,7 +178,8 @@ one verified and signed.`,
 
 // scanPlatforms scans t, or, for a multi-platform index, every platform
 // image in it (attestation manifests aside), with the findings of all of
-// them, each once.
+// them, each once. The inventory reported is the first platform's: the
+// gate is on the findings.
 func scanPlatforms(ctx context.Context, t *source.Target, index v1.ImageIndex, opts scan.Options) (*scan.Result, error) {
 	if index == nil {
 		return scan.Run(ctx, t, opts)
