@@ -643,12 +643,25 @@ func TestAuditImageAwareFromRegistry(t *testing.T) {
 	if strings.Count(r.stdout, "RT051") != 2 {
 		t.Errorf("RT051 for both containers: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// Compose: the same image, no user, read_only without a tmpfs for /tmp.
+	composeFile := filepath.Join(dir, "compose.yaml")
+	os.WriteFile(composeFile, []byte("services:\n  app:\n    image: "+ref+"\n    read_only: true\n"), 0o644)
+	r = run(t, nil, "audit", "--image-aware", "--no-cache", composeFile)
+	if !strings.Contains(r.stdout, "RT053") || !strings.Contains(r.stdout, "RT054") || !strings.Contains(r.stdout, "/tmp (temporary files") {
+		t.Errorf("Compose, image-aware: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	out := filepath.Join(dir, "hardened.yaml")
 	if r := run(t, nil, "harden", "--no-cache", "--format", "k8s", "--kind", "deployment", "-o", out, ref); r.code != 0 {
 		t.Fatalf("harden from the registry: exit %d %s", r.code, r.stderr)
 	}
 	if r := run(t, nil, "audit", "--level", "restricted", "--image-aware", "--no-cache", out); r.code != 0 || !strings.Contains(r.stdout, "0 findings") {
 		t.Errorf("audit of harden's output, image-aware: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, nil, "harden", "--no-cache", "--format", "compose", "-o", composeFile, ref); r.code != 0 {
+		t.Fatalf("harden --format compose: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "audit", "--level", "restricted", "--image-aware", "--no-cache", composeFile); r.code != 0 || !strings.Contains(r.stdout, "0 findings") {
+		t.Errorf("audit of harden's Compose output, image-aware: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 

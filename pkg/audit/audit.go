@@ -57,7 +57,6 @@ type Result struct {
 
 // factsFor looks up the images of a workload's containers, each once.
 func (r *Result) factsFor(w *k8s.Workload) map[string]*rtrule.ImageFacts {
-	out := map[string]*rtrule.ImageFacts{}
 	var images []string
 	for _, c := range w.Spec.InitContainers {
 		images = append(images, c.Image)
@@ -68,6 +67,13 @@ func (r *Result) factsFor(w *k8s.Workload) map[string]*rtrule.ImageFacts {
 	for _, c := range w.Spec.EphemeralContainers {
 		images = append(images, c.Image)
 	}
+	return r.factsOf(images)
+}
+
+// factsOf looks up images, each once per run: a failure is noted once and
+// the rules then skip that image.
+func (r *Result) factsOf(images []string) map[string]*rtrule.ImageFacts {
+	out := map[string]*rtrule.ImageFacts{}
 	for _, img := range images {
 		if img == "" || r.failed[img] {
 			continue
@@ -280,6 +286,13 @@ func (r *Result) merge(f file) {
 	if m := f.parsed.Manifest; m != nil && r.images != nil {
 		for _, w := range m.Workloads {
 			r.Findings = append(r.Findings, rtrule.WorkloadImages(w, r.factsFor(w))...)
+		}
+	}
+	if c := f.parsed.Compose; c != nil && r.images != nil {
+		for _, s := range c.Services {
+			if s.Image != "" {
+				r.Findings = append(r.Findings, rtrule.ServiceImages(c.Name, s, r.factsOf([]string{s.Image}))...)
+			}
 		}
 	}
 	r.Files = append(r.Files, f.parsed.Name)

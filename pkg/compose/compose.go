@@ -42,6 +42,42 @@ type Service struct {
 	Body *yaml.Node `yaml:"-"`
 }
 
+// Mounts returns the container paths the service mounts something on:
+// tmpfs entries and volume targets (short "src:/dst[:mode]" or "/dst",
+// long {target: /dst}).
+func (s *Service) Mounts() []string {
+	var out []string
+	if t, ok := yamlpath.Find(s.Body, "tmpfs"); ok {
+		items := []*yaml.Node{t}
+		if t.Kind == yaml.SequenceNode {
+			items = t.Content
+		}
+		for _, n := range items {
+			if n.Kind == yaml.ScalarNode && n.Value != "" {
+				p, _, _ := strings.Cut(n.Value, ":")
+				out = append(out, p)
+			}
+		}
+	}
+	for _, v := range s.Volumes {
+		switch v.Kind {
+		case yaml.ScalarNode:
+			parts := strings.Split(v.Value, ":")
+			switch {
+			case len(parts) == 1:
+				out = append(out, parts[0])
+			case len(parts) >= 2:
+				out = append(out, parts[1])
+			}
+		case yaml.MappingNode:
+			if t, ok := yamlpath.Find(&v, "target"); ok && t.Kind == yaml.ScalarNode {
+				out = append(out, t.Value)
+			}
+		}
+	}
+	return out
+}
+
 // Line is the line of the service's field (a path below the service, ""
 // for the service itself).
 func (s *Service) Line(field string) int {

@@ -137,7 +137,8 @@ func TestCommandBinds(t *testing.T) {
 }
 
 // roundTrip: what harden writes passes audit at the restricted level with
-// no finding at all, as a Pod, a Deployment and a Compose service.
+// no finding at all, image-aware too, as a Pod, a Deployment and a Compose
+// service.
 func roundTrip(t *testing.T, p Plan) {
 	t.Helper()
 	for _, kind := range []string{"pod", "deployment"} {
@@ -149,7 +150,8 @@ func roundTrip(t *testing.T, p Plan) {
 		if err != nil || len(f.Workloads) != 1 {
 			t.Fatalf("%s: %v\n%s", kind, err, out)
 		}
-		if fs := rtrule.Workload(f.Workloads[0]); len(fs) > 0 {
+		facts := map[string]*rtrule.ImageFacts{p.Image: p.Profile.Facts()}
+		if fs := append(rtrule.Workload(f.Workloads[0]), rtrule.WorkloadImages(f.Workloads[0], facts)...); len(fs) > 0 {
 			t.Errorf("%s has findings: %v\n%s", kind, messages(fs), out)
 		}
 	}
@@ -158,7 +160,8 @@ func roundTrip(t *testing.T, p Plan) {
 	if err != nil || len(f.Services) != 1 {
 		t.Fatalf("compose: %v\n%s", err, out)
 	}
-	if fs := rtrule.Service(f.Name, f.Services[0]); len(fs) > 0 {
+	facts := map[string]*rtrule.ImageFacts{p.Image: p.Profile.Facts()}
+	if fs := append(rtrule.Service(f.Name, f.Services[0]), rtrule.ServiceImages(f.Name, f.Services[0], facts)...); len(fs) > 0 {
 		t.Errorf("compose has findings: %v\n%s", messages(fs), out)
 	}
 }

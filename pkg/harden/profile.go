@@ -218,7 +218,7 @@ func (p Profile) Facts() *rtrule.ImageFacts {
 	_, err := strconv.ParseInt(name, 10, 64)
 	f := &rtrule.ImageFacts{User: p.User, UID: p.UID, Numeric: err == nil, Root: p.Root}
 	for _, v := range p.Volumes {
-		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: v, Reason: "VOLUME in the image"})
+		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: v, Reason: "VOLUME in the image", Volume: true})
 	}
 	for _, w := range p.Writes {
 		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: w.Path, Reason: w.Reason})

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/bulwarksec/bulwark/pkg/compose"
 	"github.com/bulwarksec/bulwark/pkg/finding"
 	"github.com/bulwarksec/bulwark/pkg/k8s"
 	"github.com/bulwarksec/bulwark/pkg/rule"
@@ -26,8 +27,13 @@ type ImageFacts struct {
 	Writes []ImageWrite
 }
 
-// ImageWrite is a path an image writes.
-type ImageWrite struct{ Path, Reason string }
+// ImageWrite is a path an image writes; Volume is true for a declared
+// VOLUME, which Docker mounts by itself (an anonymous volume) and
+// Kubernetes does not.
+type ImageWrite struct {
+	Path, Reason string
+	Volume       bool
+}
 
 // ImageLookup returns the facts of an image reference, or an error when
 // it cannot be read (the rules then skip that container, and the caller
@@ -159,4 +165,74 @@ func (p *imagePass) each(fn func(c container, f *ImageFacts, uid *int64, nonRoot
 		uid, nonRoot := effective(p.w.Spec.SecurityContext, c.c)
 		fn(c, f, uid, nonRoot)
 	}
+}
+
+// The image-aware rules for Compose services: Docker runs a service as the
+// image's USER unless user: is set, and mounts the image's VOLUMEs by
+// itself, so read_only needs tmpfs or volumes only for the other paths.
+var serviceImageRules = []*Rule{
+	serviceImageRule(rule.Rule{ID: "RT053", Severity: finding.High,
+		Title: "Compose service runs as root because its image does (--image-aware)",
+		Why:   "Without user:, Docker runs the service as the image's USER; for an image that sets none, that is root. RT045 says the service sets no user; this says the image gives it root.",
+		Fix:   "Set user: to a non-zero UID:GID, or rebuild the image with a non-root USER (`bulwark harden IMAGE --format compose` gives both).",
+		Bad:   "services:\n  app:\n    image: root-image:1",
+		Good:  "services:\n  app:\n    image: root-image:1\n    user: \"10001:10001\""},
+		func(p *servicePass, f *ImageFacts) {
+			if strings.TrimSpace(p.s.User) == "" && f.Root {
+				p.at("user", fmt.Sprintf("runs as root: its image %s has USER %s and the service sets no user", p.s.Image, userOf(f)))
+			}
+		}),
+	serviceImageRule(rule.Rule{ID: "RT054", Severity: finding.Medium,
+		Title: "Compose service with read_only, but its image writes where nothing is mounted (--image-aware)",
+		Why:   "With read_only: true the container can write only to tmpfs mounts, volumes and the image's own VOLUMEs (Docker mounts those). /tmp and the paths its software is known to write fail with EROFS at run time unless something is mounted there.",
+		Fix:   "Add a tmpfs mount (or a volume) for each listed path (`bulwark harden IMAGE --format compose` writes them).",
+		Bad:   "services:\n  app:\n    image: nginx:1.27\n    read_only: true",
+		Good:  "services:\n  app:\n    image: nginx:1.27\n    read_only: true\n    tmpfs: [/tmp, /var/cache/nginx]"},
+		func(p *servicePass, f *ImageFacts) {
+			if !p.s.ReadOnly {
+				return
+			}
+			mounts := p.s.Mounts()
+			var missing []string
+			for _, w := range f.Writes {
+				if !w.Volume && !under(w.Path, mounts) {
+					missing = append(missing, fmt.Sprintf("%s (%s)", w.Path, w.Reason))
+				}
+			}
+			if len(missing) > 0 {
+				p.at("read_only", fmt.Sprintf("read_only is set, but its image %s writes to %s, where nothing is mounted", p.s.Image, strings.Join(missing, ", ")))
+			}
+		}),
+}
+
+func serviceImageRule(r rule.Rule, check func(*servicePass, *ImageFacts)) *Rule {
+	r.Kind, r.ExampleLang = finding.KindMisconfiguration, "yaml"
+	return &Rule{Rule: r, serviceImage: check}
+}
+
+// ServiceImages runs the image-aware rules on a Compose service, with the
+// facts of its image (none when they are unknown).
+func ServiceImages(file string, s *compose.Service, facts map[string]*ImageFacts) []finding.Finding {
+	f := facts[s.Image]
+	if f == nil {
+		return nil
+	}
+	p := &servicePass{file: file, s: s}
+	for _, r := range serviceImageRules {
+		p.rule = r
+		r.serviceImage(p, f)
+	}
+	finding.Sort(p.out)
+	return p.out
+}
+
+// under reports whether p is at or below one of the mount points.
+func under(p string, mounts []string) bool {
+	for _, m := range mounts {
+		m = path.Clean(m)
+		if p == m || strings.HasPrefix(p, m+"/") || m == "/" {
+			return true
+		}
+	}
+	return false
 }

@@ -33,9 +33,10 @@ type Rule struct {
 	// Level is the Pod Security Standards level the rule belongs to, ""
 	// for rules beyond the standards.
 	Level    Level
-	workload func(*podPass)
-	service  func(*servicePass)
-	image    func(*imagePass)
+	workload     func(*podPass)
+	service      func(*servicePass)
+	image        func(*imagePass)
+	serviceImage func(*servicePass, *ImageFacts)
 }
 
 // All lists every runtime rule, in ID order.
@@ -44,6 +45,7 @@ func All() []*Rule {
 	out = append(out, workloadRules...)
 	out = append(out, serviceRules...)
 	out = append(out, imageRules...)
+	out = append(out, serviceImageRules...)
 	slices.SortFunc(out, func(a, b *Rule) int {
 		switch {
 		case a.ID < b.ID:

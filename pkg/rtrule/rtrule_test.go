@@ -38,7 +38,11 @@ func check(t *testing.T, r *Rule, example string) []finding.Finding {
 		}
 		var out []finding.Finding
 		for _, s := range f.Services {
-			for _, x := range Service(f.Name, s) {
+			all := Service(f.Name, s)
+			if r.serviceImage != nil {
+				all = ServiceImages(f.Name, s, exampleImages)
+			}
+			for _, x := range all {
 				if x.ID == r.ID {
 					out = append(out, x)
 				}
@@ -62,7 +66,7 @@ func check(t *testing.T, r *Rule, example string) []finding.Finding {
 // exampleImages are the images the image-aware rules' examples name.
 var exampleImages = map[string]*ImageFacts{
 	"root-image:1": {Root: true},
-	"nginx:1.27":   {User: "101", UID: 101, Numeric: true, Writes: []ImageWrite{{"/tmp", "temporary files"}, {"/var/cache/nginx", "nginx writes here"}}},
+	"nginx:1.27":   {User: "101", UID: 101, Numeric: true, Writes: []ImageWrite{{Path: "/tmp", Reason: "temporary files"}, {Path: "/var/cache/nginx", Reason: "nginx writes here"}}},
 }
 
 func TestRulesFireOnBadAndNotOnGood(t *testing.T) {
@@ -177,10 +181,35 @@ func TestImageAware(t *testing.T) {
 	if len(fs) != 0 {
 		t.Errorf("good example: %v", messages(fs))
 	}
-	exampleImages["nginx:1.27"].Writes = append(exampleImages["nginx:1.27"].Writes, ImageWrite{"/var/run", "nginx writes here"})
+	exampleImages["nginx:1.27"].Writes = append(exampleImages["nginx:1.27"].Writes, ImageWrite{Path: "/var/run", Reason: "nginx writes here"})
 	defer func() { exampleImages["nginx:1.27"].Writes = exampleImages["nginx:1.27"].Writes[:2] }()
 	if fs := WorkloadImages(pod(t, rt052.Good), exampleImages); len(fs) != 1 || !strings.Contains(fs[0].Message, "/var/run (nginx writes here)") {
 		t.Errorf("%v", messages(fs))
+	}
+}
+
+// TestComposeImageAware: image VOLUMEs need no tmpfs (Docker mounts
+// them); named, bind and long-syntax volumes count as mounts.
+func TestComposeImageAware(t *testing.T) {
+	facts := map[string]*ImageFacts{"app:1": {User: "app", UID: 1000, Writes: []ImageWrite{
+		{Path: "/data", Reason: "VOLUME in the image", Volume: true}, {Path: "/tmp", Reason: "temporary files"},
+		{Path: "/var/cache/app", Reason: "app writes here"}, {Path: "/run/app", Reason: "app writes here"}}}}
+	for _, c := range []struct{ src, want string }{
+		{"services:\n  a:\n    image: app:1\n    read_only: true\n    tmpfs: /tmp\n    volumes: [\"cache:/var/cache/app\", {type: tmpfs, target: /run}]\n", ""},
+		{"services:\n  a:\n    image: app:1\n    read_only: true\n    tmpfs: [\"/tmp:size=64m\"]\n", "/var/cache/app (app writes here), /run/app (app writes here)"},
+		{"services:\n  a:\n    image: app:1\n", ""},
+	} {
+		f, err := compose.Parse("compose.yaml", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := ServiceImages(f.Name, f.Services[0], facts)
+		switch {
+		case c.want == "" && len(fs) > 0:
+			t.Errorf("%q: %v", c.src, messages(fs))
+		case c.want != "" && (len(fs) != 1 || fs[0].ID != "RT054" || !strings.Contains(fs[0].Message, c.want)):
+			t.Errorf("%q: %v, want %q", c.src, messages(fs), c.want)
+		}
 	}
 }
 
