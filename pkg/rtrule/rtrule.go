@@ -32,7 +32,7 @@ type Rule struct {
 	rule.Rule
 	// Level is the Pod Security Standards level the rule belongs to, ""
 	// for rules beyond the standards.
-	Level    Level
+	Level        Level
 	workload     func(*podPass)
 	service      func(*servicePass)
 	image        func(*imagePass)
