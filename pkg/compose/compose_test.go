@@ -70,6 +70,7 @@ func TestBadInput(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(sample))
+	f.Add([]byte("services:\n  a:\n    image: a\n    tmpfs: [/tmp]\n    volumes: [\"v:/data:ro\", {type: tmpfs, target: /run}, /anon]\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, err := Parse("compose.yaml", b)
 		if err != nil {
@@ -81,6 +82,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, s := range file.Services {
 			_ = s.Line("cap_add")
+			_ = s.Mounts()
 		}
 	})
 }
