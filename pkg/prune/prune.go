@@ -291,17 +291,23 @@ func (p *Plan) DeletedImages() []string {
 // AddReferrers deletes, with each deleted image, the manifests that refer
 // to it through the Referrers API (ReferrersOf), and theirs in turn.
 func (p *Plan) AddReferrers(refs map[string][]string) {
-	deleted := map[string]bool{}
+	settled := map[string]bool{} // deleted already, or kept by a tag
 	for _, d := range p.Delete {
-		deleted[d.Digest] = true
+		settled[d.Digest] = true
+	}
+	// A referrer a kept tag names stays (and so do its own referrers).
+	for _, t := range p.Tags {
+		if t.Keep && t.Digest != "" {
+			settled[t.Digest] = true
+		}
 	}
 	var walk func(subject, image string)
 	walk = func(subject, image string) {
 		for _, r := range refs[subject] {
-			if deleted[r] {
+			if settled[r] {
 				continue
 			}
-			deleted[r] = true
+			settled[r] = true
 			p.Delete = append(p.Delete, Deletion{Digest: r, Rule: "attached to deleted image " + short(image) + " (referrer)"})
 			walk(r, image)
 		}

@@ -130,3 +130,21 @@ func TestApplyGoesOnWhenTagDeletesAreRefused(t *testing.T) {
 		t.Errorf("err %v, deleted %v", err, done)
 	}
 }
+
+// TestAddReferrers: referrers of deleted images, and theirs, go; one a
+// kept tag names stays, with what refers to it.
+func TestAddReferrers(t *testing.T) {
+	plan := &Plan{
+		Tags:   []Decision{{Tag: "old", Digest: dg(1)}, {Tag: "sbom-kept", Digest: dg(12), Keep: true, Rule: "keep-tag ^sbom"}},
+		Delete: []Deletion{{Digest: dg(1), Tags: []string{"old"}, Rule: "no keep rule matches"}},
+	}
+	plan.AddReferrers(map[string][]string{dg(1): {dg(11), dg(12)}, dg(11): {dg(111)}, dg(12): {dg(121)}})
+	var got []string
+	for _, d := range plan.Delete {
+		got = append(got, d.Digest+" "+d.Rule)
+	}
+	want := []string{dg(1) + " no keep rule matches", dg(11) + " attached to deleted image " + short(dg(1)) + " (referrer)", dg(111) + " attached to deleted image " + short(dg(1)) + " (referrer)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("delete\n%q\nwant\n%q", got, want)
+	}
+}
