@@ -5,9 +5,9 @@
 package cve5
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/feed/feedzip"
 	"io"
 	"path"
 	"strings"
@@ -91,35 +91,6 @@ func Parse(b []byte) (*Record, error) {
 // ReadZip calls fn for each record in a zip of CVE JSON 5 files (the
 // cvelistV5 and vulnrichment layouts: YEAR/NNxxx/CVE-YEAR-N.json).
 func ReadZip(r io.ReaderAt, size int64, fn func(*Record) error, bad func(name string, err error)) error {
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
-		return fmt.Errorf("not a zip archive: %w", err)
-	}
-	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || !strings.HasPrefix(path.Base(f.Name), "CVE-") || path.Ext(f.Name) != ".json" {
-			continue
-		}
-		if f.UncompressedSize64 > MaxRecordSize {
-			bad(f.Name, fmt.Errorf("%d bytes is too large for a record", f.UncompressedSize64))
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name, err)
-		}
-		b, err := io.ReadAll(io.LimitReader(rc, MaxRecordSize+1))
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name, err)
-		}
-		rec, err := Parse(b)
-		if err != nil {
-			bad(f.Name, err)
-			continue
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-	}
-	return nil
+	record := func(name string) bool { return strings.HasPrefix(path.Base(name), "CVE-") && path.Ext(name) == ".json" }
+	return feedzip.Each(r, size, feedzip.Limits{RecordSize: MaxRecordSize}, record, Parse, fn, bad)
 }

@@ -4,10 +4,9 @@
 package osv
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/feed/feedzip"
 	"io"
 	"path"
 	"strings"
@@ -118,38 +117,6 @@ func Parse(b []byte) (*Record, error) {
 // does not parse is reported to bad (with its file name) and skipped; a
 // damaged archive is an error.
 func ReadZip(r io.ReaderAt, size int64, fn func(*Record) error, bad func(name string, err error)) error {
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
-		return fmt.Errorf("not a zip archive: %w", err)
-	}
-	if len(zr.File) > MaxRecords {
-		return fmt.Errorf("%d files is more than %d records", len(zr.File), MaxRecords)
-	}
-	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || path.Ext(f.Name) != ".json" {
-			continue
-		}
-		if f.UncompressedSize64 > MaxRecordSize {
-			bad(f.Name, fmt.Errorf("%d bytes is too large for a record", f.UncompressedSize64))
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name, err)
-		}
-		b, err := io.ReadAll(io.LimitReader(rc, MaxRecordSize+1))
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name, err)
-		}
-		rec, err := Parse(b)
-		if err != nil {
-			bad(f.Name, err)
-			continue
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-	}
-	return nil
+	isJSON := func(name string) bool { return path.Ext(name) == ".json" }
+	return feedzip.Each(r, size, feedzip.Limits{Records: MaxRecords, RecordSize: MaxRecordSize}, isJSON, Parse, fn, bad)
 }
