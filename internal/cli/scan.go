@@ -215,14 +215,24 @@ func baseLayers(cmd *cobra.Command, base string, layers []source.Layer, sf sourc
 
 // openScanDB refreshes (unless told not to) and opens the database. A
 // missing database is not an error: it returns nil and why, and the scan
-// runs its other checks.
+// runs its other checks. A fresh database is opened once.
 func openScanDB(cmd *cobra.Command, s *Streams, df dbFlags, noUpdate bool) (*vulndb.DB, string, error) {
 	dbPath, err := df.resolve()
 	if err != nil {
 		return nil, "", inputError(err)
 	}
 	if !noUpdate {
-		refreshDB(cmd, s, dbPath)
+		db, err := vulndb.Open(dbPath)
+		switch {
+		case err == nil && time.Since(db.Meta.Built) < maxDBAge:
+			return db, "", nil
+		case err == nil:
+			db.Close()
+			refreshDB(cmd, s, dbPath)
+		case errors.Is(err, os.ErrNotExist) || errors.Is(err, vulndb.ErrSchema):
+			refreshDB(cmd, s, dbPath)
+		}
+		// Unreadable for another reason: the Open below reports it.
 	}
 	db, err := vulndb.Open(dbPath)
 	if err != nil {
@@ -234,19 +244,10 @@ func openScanDB(cmd *cobra.Command, s *Streams, df dbFlags, noUpdate bool) (*vul
 	return db, "", nil
 }
 
-// refreshDB updates a missing or stale database; on failure it warns and
-// the scan goes on with what there is.
+// refreshDB updates a missing, old or other-schema database (never
+// misread: rebuilt); on failure it warns and the scan goes on with what
+// there is.
 func refreshDB(cmd *cobra.Command, s *Streams, dbPath string) {
-	if db, err := vulndb.Open(dbPath); err == nil {
-		fresh := time.Since(db.Meta.Built) < maxDBAge
-		db.Close()
-		if fresh {
-			return
-		}
-	} else if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, vulndb.ErrSchema) {
-		return // unreadable for another reason: Open reports it after this
-	}
-	// Missing, old, or of another schema (never misread: rebuilt).
 	mirror := dbPath + ".feeds"
 	opts := dbupdate.Options{}
 	if s.IsTerminal != nil && s.IsTerminal() {
