@@ -287,27 +287,13 @@ signature verifies; exit 1 with the reason when none does.`,
 				if err != nil {
 					return &exitError{code: ExitFindings, msg: "verification failed: " + oneLine(err.Error())}
 				}
-				fmt.Fprintf(s.Err, "Verified %s: %d %s\n", d, len(as), plural(len(as), "attestation", "attestations"))
-				enc := json.NewEncoder(s.Out)
-				for _, a := range as {
-					if err := enc.Encode(a); err != nil {
-						return err
-					}
-				}
-				return nil
+				return printVerified(s, d, as, "attestation", "attestations")
 			}
 			vs, err := imagesig.Verify(cmd.Context(), d, pub, imagesig.VerifyOptions{Options: rf.options(), RequireAnnotations: req})
 			if err != nil {
 				return &exitError{code: ExitFindings, msg: "verification failed: " + oneLine(err.Error())}
 			}
-			fmt.Fprintf(s.Err, "Verified %s: %d %s\n", d, len(vs), plural(len(vs), "signature", "signatures"))
-			enc := json.NewEncoder(s.Out)
-			for _, v := range vs {
-				if err := enc.Encode(v); err != nil {
-					return err
-				}
-			}
-			return nil
+			return printVerified(s, d, vs, "signature", "signatures")
 		},
 	}
 	cmd.Flags().StringVar(&key, "key", "cosign.pub", "public key file (or a certificate)")
@@ -335,4 +321,17 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// printVerified says on stderr what verified, and writes each verified
+// payload to stdout as a JSON line, as cosign prints them.
+func printVerified[T any](s *Streams, d name.Digest, items []T, one, many string) error {
+	fmt.Fprintf(s.Err, "Verified %s: %d %s\n", d, len(items), plural(len(items), one, many))
+	enc := json.NewEncoder(s.Out)
+	for _, x := range items {
+		if err := enc.Encode(x); err != nil {
+			return err
+		}
+	}
+	return nil
 }
