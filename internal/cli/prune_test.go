@@ -235,6 +235,10 @@ func TestRegistryScan(t *testing.T) {
 	if r := run(t, nil, "registry", "ls", repo.Name()); r.code != 0 || strings.Count(r.stdout, "image") != 21 {
 		t.Errorf("ls: %d\n%s", r.code, r.stdout)
 	}
+	// The catalog: the registry's repositories, this one among them.
+	if r := run(t, nil, "registry", "ls", repo.RegistryStr()); r.code != 0 || !strings.Contains(r.stdout, repo.Name()+"\n") {
+		t.Errorf("ls of the catalog: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 func TestPushGate(t *testing.T) {
