@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/catalog"
 	"github.com/bulwarksec/bulwark/pkg/catalog/catalogers"
@@ -115,6 +116,11 @@ var ServerConfigs = []string{
 // IsServerConfig reports whether p (without a leading slash) is one of
 // ServerConfigs.
 func IsServerConfig(p string) bool {
+	// Every file of every layer passes here: refuse on the directory
+	// before matching any pattern.
+	if !strings.HasPrefix(p, "etc/nginx/") && !strings.HasPrefix(p, "etc/apache2/") && !strings.HasPrefix(p, "etc/httpd/") && !strings.HasPrefix(p, "usr/local/apache2/") {
+		return false
+	}
 	for _, pat := range ServerConfigs {
 		if ok, _ := path.Match(pat, p); ok {
 			return true
