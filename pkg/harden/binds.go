@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bulwarksec/bulwark/pkg/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/entrypoint"
 	"github.com/bulwarksec/bulwark/pkg/imagefs"
 )
@@ -110,8 +109,9 @@ var (
 	apacheListen = regexp.MustCompile(`^\s*Listen\s+(\S+)`)
 )
 
-// configBinds reads the listen directives of the web servers present.
-func configBinds(v *imagefs.View) []Bind {
+// configBinds reads the listen directives in files (the web server
+// configurations of the image) of the web servers present.
+func configBinds(v *imagefs.View, files []string) []Bind {
 	var out []Bind
 	_, nginx := v.Resolve("usr/sbin/nginx")
 	apache := false
@@ -123,12 +123,6 @@ func configBinds(v *imagefs.View) []Bind {
 	if !nginx && !apache {
 		return nil
 	}
-	var files []string
-	v.Walk(func(f imagefs.File) {
-		if f.Mode.IsRegular() && analyzer.IsServerConfig(f.Path) {
-			files = append(files, f.Path)
-		}
-	})
 	sort.Strings(files)
 	for _, file := range files {
 		isNginx := strings.HasPrefix(file, "etc/nginx/")

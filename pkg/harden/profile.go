@@ -85,8 +85,11 @@ func ProfileOf(res *analyzer.Result) Profile {
 	}
 	sort.Strings(p.Volumes)
 	p.Command = entrypoint.Resolve(cfg, res.View)
-	p.Binds = append(commandBinds(p.Command, cfg.Env), configBinds(res.View)...)
+	var configs []string // web server configurations, for their listen lines
 	res.View.Walk(func(f imagefs.File) {
+		if f.Mode.IsRegular() && analyzer.IsServerConfig(f.Path) {
+			configs = append(configs, f.Path)
+		}
 		if len(f.Caps) > 0 {
 			p.FileCaps["/"+f.Path] = f.Caps
 		}
@@ -94,6 +97,7 @@ func ProfileOf(res *analyzer.Result) Profile {
 			p.Setuid = append(p.Setuid, "/"+f.Path)
 		}
 	})
+	p.Binds = append(commandBinds(p.Command, cfg.Env), configBinds(res.View, configs)...)
 	p.Writes = knownWrites(res.View, p.Home)
 	return p
 }
