@@ -15,6 +15,7 @@ package dbbuild
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -104,22 +105,33 @@ func (b *builder) offer(cve string, s score) {
 
 func (b *builder) readCVE5(_ context.Context, dir string) error {
 	files, _ := filepath.Glob(filepath.Join(dir, "cve5", "*.zip"))
+	return readZips(b, dir, files, func(string) string { return "cve5" }, cve5.ReadZip, b.addCVE5)
+}
+
+// addCVE5 keeps a CVE record's publication date and its best score.
+func (b *builder) addCVE5(r *cve5.Record) {
+	if r.Published != "" {
+		b.cvePub[r.ID] = normalizeTime(r.Published)
+	}
+	for _, m := range r.Metrics {
+		sc, _, err := cvss.Score(m.Vector)
+		if err != nil {
+			continue
+		}
+		rank := metricRank(m.Version, m.Source)
+		b.offer(r.ID, score{value: sc, vector: m.Vector, from: "cve5:" + m.Source, rank: rank})
+	}
+}
+
+// readZips reads a feed's zip archives with its ReadZip, handing each
+// record to add and counting records and bad ones in the sources list.
+func readZips[R any](b *builder, dir string, files []string, name func(path string) string, readZip func(io.ReaderAt, int64, func(R) error, func(string, error)) error, add func(R)) error {
 	for _, p := range files {
-		src := vulndb.Source{Name: "cve5", Where: filepath.ToSlash(rel(dir, p))}
+		src := vulndb.Source{Name: name(p), Where: filepath.ToSlash(rel(dir, p))}
 		err := withFile(p, func(f *os.File, size int64) error {
-			return cve5.ReadZip(f, size, func(r *cve5.Record) error {
+			return readZip(f, size, func(r R) error {
 				src.Records++
-				if r.Published != "" {
-					b.cvePub[r.ID] = normalizeTime(r.Published)
-				}
-				for _, m := range r.Metrics {
-					sc, _, err := cvss.Score(m.Vector)
-					if err != nil {
-						continue
-					}
-					rank := metricRank(m.Version, m.Source)
-					b.offer(r.ID, score{value: sc, vector: m.Vector, from: "cve5:" + m.Source, rank: rank})
-				}
+				add(r)
 				return nil
 			}, func(name string, err error) {
 				src.Bad++
@@ -151,24 +163,8 @@ func metricRank(version, source string) int {
 func (b *builder) readOSV(_ context.Context, dir string) error {
 	files, _ := filepath.Glob(filepath.Join(dir, "osv", "*", "all.zip"))
 	sort.Strings(files)
-	for _, p := range files {
-		src := vulndb.Source{Name: "osv/" + filepath.Base(filepath.Dir(p)), Where: filepath.ToSlash(rel(dir, p))}
-		err := withFile(p, func(f *os.File, size int64) error {
-			return osv.ReadZip(f, size, func(r *osv.Record) error {
-				src.Records++
-				b.addOSV(r)
-				return nil
-			}, func(name string, err error) {
-				src.Bad++
-				b.opts.Warn(p+"!"+name, err.Error())
-			})
-		})
-		if err != nil {
-			return inputerr.New(p, 0, err)
-		}
-		b.c.Meta.Sources = append(b.c.Meta.Sources, src)
-	}
-	return nil
+	ecosystem := func(p string) string { return "osv/" + filepath.Base(filepath.Dir(p)) }
+	return readZips(b, dir, files, ecosystem, osv.ReadZip, b.addOSV)
 }
 
 // evaluable are the range types the matcher can evaluate.
