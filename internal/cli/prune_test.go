@@ -520,3 +520,57 @@ func withKey(t *testing.T, env map[string]string) (string, func() *Streams) {
 	}
 	return dir, s
 }
+
+// TestPasswordPrompt: without the environment variables the password is
+// asked on the terminal, twice for a new key; two that differ are refused.
+func TestPasswordPrompt(t *testing.T) {
+	dir := t.TempDir()
+	answers := func(a ...string) *Streams {
+		return &Streams{LookupEnv: func(string) (string, bool) { return "", false }, ReadPassword: func(string) ([]byte, error) {
+			p := a[0]
+			a = a[1:]
+			return []byte(p), nil
+		}}
+	}
+	if r := run(t, answers("one", "two"), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 2 || !strings.Contains(r.stderr, "the passwords differ") {
+		t.Errorf("different passwords: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, answers("pw", "pw"), "key", "generate", "--output-prefix", filepath.Join(dir, "k")); r.code != 0 {
+		t.Fatalf("key generate: exit %d %s", r.code, r.stderr)
+	}
+	ref := testRegistry(t) + "/prompt-test/app:1"
+	pushRandom(t, ref)
+	if r := run(t, answers("pw"), "sign", "--key", filepath.Join(dir, "k.key"), ref); r.code != 0 {
+		t.Errorf("sign with the prompted password: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "verify", "--key", filepath.Join(dir, "k.pub"), ref); r.code != 0 {
+		t.Errorf("verify: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestPrunePolicyFile: the keep rules from --policy, for the repository
+// named; a key the file does not know is refused with its line.
+func TestPrunePolicyFile(t *testing.T) {
+	// The reference registry: go-containerregistry's leaves the tags of a
+	// manifest deleted by digest.
+	host := sharedtest.Registry(t)
+	repo, _ := name.NewRepository(fmt.Sprintf("%s/prune-policy/app-%d", host, time.Now().UnixNano()))
+	now := time.Now()
+	for i := range 6 {
+		pushAged(t, repo, fmt.Sprintf("r-%d", i), now.Add(-time.Duration(6-i)*24*time.Hour))
+	}
+	pushAged(t, repo, "v1.0.0", now.Add(-30*24*time.Hour))
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "retention.yaml")
+	os.WriteFile(pol, []byte("repositories:\n  "+repo.Name()+":\n    keep-last: 2\n    keep-tag: ['^v\\d']\n"), 0o644)
+	if r := run(t, nil, "prune", "--apply", "--policy", pol, "--audit-log", filepath.Join(dir, "log"), repo.Name()); r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	if got := listTags(t, repo); strings.Join(got, " ") != "r-4 r-5 v1.0.0" {
+		t.Errorf("left: %v", got)
+	}
+	os.WriteFile(pol, []byte("repositories:\n  "+repo.Name()+":\n    keep-latest: 2\n"), 0o644)
+	if r := run(t, nil, "prune", "--policy", pol, repo.Name()); r.code != 2 || !strings.Contains(r.stderr, "retention.yaml:3:") {
+		t.Errorf("unknown key: exit %d %s", r.code, r.stderr)
+	}
+}
