@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -234,4 +235,20 @@ func FuzzCommandBinds(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSetuidNotes: setuid programs are listed; an entrypoint that is one
+// is named, since it loses those privileges under allowPrivilegeEscalation
+// false.
+func TestSetuidNotes(t *testing.T) {
+	suid := testimage.File{Name: "app/server", Content: testimage.StaticELF(), Mode: 0o4755}
+	p := plan(t, image(t, v1.Config{User: "app", Entrypoint: []string{"/app/server"}}, testimage.File{Name: "app/"}, suid), Options{})
+	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "the entrypoint /app/server is setuid or setgid") }) {
+		t.Errorf("entrypoint: %q", p.Notes)
+	}
+	other := testimage.File{Name: "usr/bin/su", Content: testimage.StaticELF(), Mode: 0o4755}
+	p = plan(t, image(t, v1.Config{User: "app", Entrypoint: []string{"/app/server"}}, testimage.File{Name: "app/"}, server, testimage.File{Name: "usr/"}, testimage.File{Name: "usr/bin/"}, other), Options{})
+	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "1 setuid/setgid programs (/usr/bin/su)") }) {
+		t.Errorf("other programs: %q", p.Notes)
+	}
 }

@@ -92,28 +92,29 @@ func TestRulesFireOnBadAndNotOnGood(t *testing.T) {
 // plus one that passes each level. For each, the level verdict of the RT
 // rules must equal the admission controller's (policy.EvaluatePod).
 var pssCases = map[string]string{
-	"host namespaces":           "spec:\n  hostPID: true\n  containers:\n  - name: a\n    image: a:1",
-	"privileged":                "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      privileged: true",
-	"capabilities":              "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      capabilities:\n        add: [NET_ADMIN]",
-	"hostPath":                  "spec:\n  volumes:\n  - name: v\n    hostPath:\n      path: /etc\n  containers:\n  - name: a\n    image: a:1",
-	"host ports":                "spec:\n  containers:\n  - name: a\n    image: a:1\n    ports:\n    - containerPort: 80\n      hostPort: 8080",
-	"apparmor":                  "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      appArmorProfile:\n        type: Unconfined",
-	"apparmor annotation":       "spec:\n  containers:\n  - name: a\n    image: a:1",
-	"selinux":                   "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      seLinuxOptions:\n        user: system_u",
-	"proc mount":                "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      procMount: Unmasked",
-	"seccomp":                   "spec:\n  securityContext:\n    seccompProfile:\n      type: Unconfined\n  containers:\n  - name: a\n    image: a:1",
-	"sysctls":                   "spec:\n  securityContext:\n    sysctls:\n    - name: kernel.shm_rmid_forced\n      value: \"1\"\n  containers:\n  - name: a\n    image: a:1",
-	"host process":              "spec:\n  hostNetwork: true\n  securityContext:\n    windowsOptions:\n      hostProcess: true\n  containers:\n  - name: a\n    image: a:1",
-	"probe host":                "spec:\n  containers:\n  - name: a\n    image: a:1\n    readinessProbe:\n      tcpSocket:\n        host: example.com\n        port: 80",
-	"volume types":              "spec:\n  volumes:\n  - name: v\n    gitRepo:\n      repository: https://example.com/r.git\n  containers:\n  - name: a\n    image: a:1",
-	"privilege escalation":      "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      allowPrivilegeEscalation: true",
-	"non-root":                  "spec:\n  securityContext:\n    runAsNonRoot: false\n  containers:\n  - name: a\n    image: a:1",
-	"non-root user":             "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      runAsUser: 0",
-	"seccomp restricted":        "spec:\n  containers:\n  - name: a\n    image: a:1",
-	"capabilities restricted":   "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      capabilities:\n        drop: [NET_RAW]",
-	"init container privileged": "spec:\n  initContainers:\n  - name: i\n    image: i:1\n    securityContext:\n      privileged: true\n  containers:\n  - name: a\n    image: a:1",
-	"baseline only":             "spec:\n  containers:\n  - name: a\n    image: a:1",
-	"restricted":                "spec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile:\n      type: RuntimeDefault\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop: [ALL]\n        add: [NET_BIND_SERVICE]",
+	"host namespaces":                "spec:\n  hostPID: true\n  containers:\n  - name: a\n    image: a:1",
+	"privileged":                     "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      privileged: true",
+	"capabilities":                   "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      capabilities:\n        add: [NET_ADMIN]",
+	"hostPath":                       "spec:\n  volumes:\n  - name: v\n    hostPath:\n      path: /etc\n  containers:\n  - name: a\n    image: a:1",
+	"host ports":                     "spec:\n  containers:\n  - name: a\n    image: a:1\n    ports:\n    - containerPort: 80\n      hostPort: 8080",
+	"apparmor":                       "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      appArmorProfile:\n        type: Unconfined",
+	"apparmor annotation":            "spec:\n  containers:\n  - name: a\n    image: a:1",
+	"selinux":                        "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      seLinuxOptions:\n        user: system_u",
+	"proc mount":                     "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      procMount: Unmasked",
+	"seccomp":                        "spec:\n  securityContext:\n    seccompProfile:\n      type: Unconfined\n  containers:\n  - name: a\n    image: a:1",
+	"sysctls":                        "spec:\n  securityContext:\n    sysctls:\n    - name: kernel.shm_rmid_forced\n      value: \"1\"\n  containers:\n  - name: a\n    image: a:1",
+	"host process":                   "spec:\n  hostNetwork: true\n  securityContext:\n    windowsOptions:\n      hostProcess: true\n  containers:\n  - name: a\n    image: a:1",
+	"probe host":                     "spec:\n  containers:\n  - name: a\n    image: a:1\n    readinessProbe:\n      tcpSocket:\n        host: example.com\n        port: 80",
+	"volume types":                   "spec:\n  volumes:\n  - name: v\n    gitRepo:\n      repository: https://example.com/r.git\n  containers:\n  - name: a\n    image: a:1",
+	"privilege escalation":           "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      allowPrivilegeEscalation: true",
+	"non-root":                       "spec:\n  securityContext:\n    runAsNonRoot: false\n  containers:\n  - name: a\n    image: a:1",
+	"non-root user":                  "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      runAsUser: 0",
+	"seccomp restricted":             "spec:\n  containers:\n  - name: a\n    image: a:1",
+	"capabilities restricted":        "spec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      capabilities:\n        drop: [NET_RAW]",
+	"ephemeral container privileged": "spec:\n  ephemeralContainers:\n  - name: e\n    image: e:1\n    securityContext:\n      privileged: true\n  containers:\n  - name: a\n    image: a:1",
+	"init container privileged":      "spec:\n  initContainers:\n  - name: i\n    image: i:1\n    securityContext:\n      privileged: true\n  containers:\n  - name: a\n    image: a:1",
+	"baseline only":                  "spec:\n  containers:\n  - name: a\n    image: a:1",
+	"restricted":                     "spec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile:\n      type: RuntimeDefault\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop: [ALL]\n        add: [NET_BIND_SERVICE]",
 }
 
 func TestSameDecisionsAsAdmission(t *testing.T) {
@@ -134,6 +135,14 @@ func TestSameDecisionsAsAdmission(t *testing.T) {
 			theirs := !policy.AggregateCheckResults(eval.EvaluatePod(lv, w.Meta, w.Spec)).Allowed
 			if ours != theirs {
 				t.Errorf("%s at %s: bulwark rejects=%v, admission rejects=%v (%v)", name, l, ours, theirs, fs)
+			}
+		}
+		// Init and ephemeral containers are pointed at like containers.
+		for prefix, list := range map[string]string{"init": "initContainers[0]", "ephemeral": "ephemeralContainers[0]"} {
+			if strings.HasPrefix(name, prefix+" ") && !slices.ContainsFunc(fs, func(f finding.Finding) bool {
+				return f.ID == "RT002" && strings.Contains(f.Location.Field, list+".securityContext.privileged")
+			}) {
+				t.Errorf("%s: no RT002 at %s: %v", name, list, messages(fs))
 			}
 		}
 	}
