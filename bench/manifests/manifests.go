@@ -183,7 +183,7 @@ func (g *gen) container(in int, name string) {
 			g.line(in+4, "privileged: true")
 		}
 		if g.p(60) {
-			g.line(in+4, "allowPrivilegeEscalation: %v", g.p(80) == false)
+			g.line(in+4, "allowPrivilegeEscalation: %v", !g.p(80))
 		}
 		if g.p(60) {
 			g.line(in+4, "readOnlyRootFilesystem: true")

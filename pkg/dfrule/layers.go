@@ -218,7 +218,6 @@ type cleaner struct {
 	names    []string
 	installs []string
 	valued   []string
-	cleans   func(s *dockerfile.Script) bool
 	dirs     []string
 	alias    string
 }
@@ -286,12 +285,6 @@ in the layer and in every pull of the image.`,
 		}
 	})
 }}
-
-// depInstall is a command that installs dependencies from manifest files.
-type depInstall struct {
-	cmd       *dockerfile.Command
-	manifests []string
-}
 
 // dependencyInstall recognises a dependency install from manifests and
 // returns the manifest files it reads.

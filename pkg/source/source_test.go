@@ -100,11 +100,10 @@ func TestOCIArchive(t *testing.T) {
 	dir := sharedtest.Path(t, "testdata", "images", "alpine-oci")
 	out := filepath.Join(t.TempDir(), "alpine.tar")
 	tarDir(t, dir, out)
-	tg, err := Open(context.Background(), out+":example.local/alpine:3.18.9")
-	if err == nil {
+	if _, err := Open(context.Background(), out+":example.local/alpine:3.18.9"); err == nil {
 		t.Fatal("a path with a selector that does not exist as a file should not open by detection")
 	}
-	tg, err = Open(context.Background(), "oci-archive:"+out+":example.local/alpine:3.18.9")
+	tg, err := Open(context.Background(), "oci-archive:"+out+":example.local/alpine:3.18.9")
 	if err != nil {
 		t.Fatal(err)
 	}
