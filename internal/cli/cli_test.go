@@ -275,6 +275,11 @@ func TestDBAndScan(t *testing.T) {
 		t.Errorf("db status: %s %s", r.stdout, r.stderr)
 	}
 	img := "oci-dir:" + layout + ":example.local/alpine:3.18.9"
+	// Without --offline a fresh database is used as it is: no update is
+	// tried (none could succeed here).
+	if r := run(t, nil, "scan", "--no-cache", "--db", db, "--scanners", "vuln", img); r.code != 0 || strings.Contains(r.stderr, "update failed") {
+		t.Errorf("scan with a fresh database: exit %d %s", r.code, r.stderr)
+	}
 	r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "-f", "json", img)
 	if r.code != 0 {
 		t.Fatalf("scan: exit %d %s", r.code, r.stderr)
