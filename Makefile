@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/bulwarksec/bulwark/internal/version.Version=$(VERSION)
 # Packages cheap enough to run under the race detector on every CI run:
 # the concurrent lint engine and everything it calls.
-RACE_PKGS := ./pkg/lint/... ./pkg/dfrule/... ./pkg/dockerfile/... ./pkg/policy/... ./internal/cli/... ./pkg/imagefs/... ./pkg/analyzer/... ./pkg/audit/...
+RACE_PKGS := ./pkg/build/lint/... ./pkg/build/dfrule/... ./pkg/build/dockerfile/... ./pkg/core/policy/... ./internal/cli/... ./pkg/image/imagefs/... ./pkg/image/analyzer/... ./pkg/runtime/audit/...
 FUZZTIME  ?= 30s
 # ISA-L's gzip decompressor (cgo) is about three times faster than pure Go;
 # it is used when libisal-dev is installed (apt-get install libisal-dev).
@@ -63,7 +63,7 @@ test: vet
 	$(GO) test ./...
 	$(GO) test -race $(RACE_PKGS)
 ifneq ($(TAGS),)
-	$(GO) test -tags '$(TAGS)' ./pkg/imagefs/... ./pkg/analyzer/... ./cmd/...
+	$(GO) test -tags '$(TAGS)' ./pkg/image/imagefs/... ./pkg/image/analyzer/... ./cmd/...
 endif
 
 vet:
@@ -93,9 +93,9 @@ bench: build
 
 # Regenerate docs/rules from the rule data.
 docs:
-	$(GO) test ./pkg/dfrule -run TestDocs -update
-	$(GO) test ./pkg/imgrule -run TestDocs -update
-	$(GO) test ./pkg/rtrule -run TestDocs -update
+	$(GO) test ./pkg/build/dfrule -run TestDocs -update
+	$(GO) test ./pkg/imagecheck/imgrule -run TestDocs -update
+	$(GO) test ./pkg/runtime/rtrule -run TestDocs -update
 
 clean:
 	rm -rf bin

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/bulwarksec/bulwark/bench/manifests"
-	"github.com/bulwarksec/bulwark/pkg/audit"
+	"github.com/bulwarksec/bulwark/pkg/runtime/audit"
 )
 
 const manifestSeed = 2026

@@ -7,8 +7,8 @@ import (
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
-	"github.com/bulwarksec/bulwark/pkg/scan"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+	"github.com/bulwarksec/bulwark/pkg/imagecheck/scan"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )

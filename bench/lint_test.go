@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/bulwarksec/bulwark/bench/corpus"
-	"github.com/bulwarksec/bulwark/pkg/dfrule"
-	"github.com/bulwarksec/bulwark/pkg/lint"
+	"github.com/bulwarksec/bulwark/pkg/build/dfrule"
+	"github.com/bulwarksec/bulwark/pkg/build/lint"
 )
 
 // The corpus the script and these benchmarks use: 1,000 generated files.

@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
-	"github.com/bulwarksec/bulwark/pkg/analyzer"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/image/analyzer"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
 )
 
 // BenchmarkSBOMDebianCold analyses the Debian bookworm docker-archive with

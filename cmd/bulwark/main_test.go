@@ -28,7 +28,7 @@ func TestBinary(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{[]string{"lint", "../../pkg/lint/testdata/clean"}, "", 0, "0 findings in 1 file", ""},
+		{[]string{"lint", "../../pkg/build/lint/testdata/clean"}, "", 0, "0 findings in 1 file", ""},
 		{[]string{"lint", "--fail-on", "info", "-"}, "FROM alpine:3.22@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a\nUSER 1000\n", 1, "DF036", ""},
 		{[]string{"lint", "-"}, "\x00\x01binary", 2, "", "bulwark: -: binary file"},
 		{[]string{"version"}, "", 0, "bulwark ", ""},

@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/bulwarksec/bulwark/pkg/analyzer"
-	"github.com/bulwarksec/bulwark/pkg/dbbuild"
-	"github.com/bulwarksec/bulwark/pkg/match"
-	"github.com/bulwarksec/bulwark/pkg/source"
-	"github.com/bulwarksec/bulwark/pkg/vulndb"
+	"github.com/bulwarksec/bulwark/pkg/image/analyzer"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+	"github.com/bulwarksec/bulwark/pkg/vuln/dbbuild"
+	"github.com/bulwarksec/bulwark/pkg/vuln/match"
+	"github.com/bulwarksec/bulwark/pkg/vuln/vulndb"
 )
 
 // TestDemo runs what `make demo` does, so the demo cannot rot: the image

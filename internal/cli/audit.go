@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bulwarksec/bulwark/pkg/audit"
-	"github.com/bulwarksec/bulwark/pkg/fix"
-	"github.com/bulwarksec/bulwark/pkg/harden"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
 	"github.com/bulwarksec/bulwark/pkg/report"
-	"github.com/bulwarksec/bulwark/pkg/rtrule"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/runtime/audit"
+	"github.com/bulwarksec/bulwark/pkg/runtime/fix"
+	"github.com/bulwarksec/bulwark/pkg/runtime/harden"
+	"github.com/bulwarksec/bulwark/pkg/runtime/rtrule"
 	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/cobra"
 )

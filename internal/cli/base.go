@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/bulwarksec/bulwark/pkg/rebase"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+	"github.com/bulwarksec/bulwark/pkg/imagecheck/baseadvice"
 	"github.com/spf13/cobra"
 )
 
@@ -44,7 +44,7 @@ images with --candidate; otherwise their typical sizes are shown, marked ~.`,
 				return &exitError{code: ExitInput, msg: fmt.Sprintf("--format: unknown format %q (want table or json)", format)}
 			}
 			ctx := cmd.Context()
-			opts := rebase.Options{}
+			opts := baseadvice.Options{}
 			opts.Scan.Cache = sf.cache(s)
 			db, why, err := openScanDB(cmd, s, df, skipUpdate || offline)
 			if err != nil {
@@ -77,14 +77,14 @@ images with --candidate; otherwise their typical sizes are shown, marked ~.`,
 					return inputError(err)
 				}
 				defer ct.Close()
-				opts.Candidates = append(opts.Candidates, rebase.NamedTarget{Name: name, Target: ct})
+				opts.Candidates = append(opts.Candidates, baseadvice.NamedTarget{Name: name, Target: ct})
 			}
 			if !offline {
 				opts.Open = func(ctx context.Context, name string) (*source.Target, error) {
 					return source.Open(ctx, name, sf.options()...)
 				}
 			}
-			a, err := rebase.Explain(ctx, t, opts)
+			a, err := baseadvice.Explain(ctx, t, opts)
 			if err != nil {
 				return inputError(err)
 			}

@@ -45,7 +45,7 @@ func run(t *testing.T, s *Streams, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
-const lintdata = "../../pkg/lint/testdata"
+const lintdata = "../../pkg/build/lint/testdata"
 
 func TestLintSARIFOnExamplesValidates(t *testing.T) {
 	r := run(t, nil, "lint", "--format", "sarif", lintdata+"/multistage", lintdata+"/heredoc", lintdata+"/windows", lintdata+"/ignored", lintdata+"/clean")
@@ -353,7 +353,7 @@ func TestScanVEXAndGrace(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	img := "oci-dir:" + layout + ":example.local/alpine:3.18.9"
-	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "-f", "json", "--vex", "../../pkg/vex/testdata/v020.json", "--fail-on", "medium", img)
+	r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "-f", "json", "--vex", "../../pkg/core/vex/testdata/v020.json", "--fail-on", "medium", img)
 	var rep struct {
 		Findings           []struct{ ID string }
 		SuppressedFindings []struct{ ID, By, Reason string }
@@ -541,7 +541,7 @@ func TestScanImageChecks(t *testing.T) {
 		t.Errorf("report: %+v", rep)
 	}
 	// On the minimal base the 2 MB written and deleted is most of the
-	// image: 12.8% (Dive agrees; see pkg/scan TestPeers).
+	// image: 12.8% (Dive agrees; see pkg/imagecheck/scan TestPeers).
 	if r := run(t, nil, "scan", "--offline", "--no-cache", "--scanners", "image", "--min-efficiency", "0.2", target); r.code != 1 || !strings.Contains(r.stderr, "efficiency 12.8% is below --min-efficiency 20.0%") {
 		t.Errorf("--min-efficiency 0.2: exit %d %s", r.code, r.stderr)
 	}
@@ -559,7 +559,7 @@ func TestScanImageChecks(t *testing.T) {
 }
 
 func TestAudit(t *testing.T) {
-	tree := "../../pkg/audit/testdata/tree"
+	tree := "../../pkg/runtime/audit/testdata/tree"
 	r := run(t, nil, "audit", "-f", "sarif", tree)
 	if r.code != 0 {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
@@ -671,7 +671,7 @@ func TestAuditImageAwareFromRegistry(t *testing.T) {
 }
 
 func TestAuditFix(t *testing.T) {
-	src, err := os.ReadFile("../../pkg/audit/testdata/tree/k8s/web.yaml")
+	src, err := os.ReadFile("../../pkg/runtime/audit/testdata/tree/k8s/web.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bulwarksec/bulwark/pkg/dbartifact"
-	"github.com/bulwarksec/bulwark/pkg/dbbuild"
-	"github.com/bulwarksec/bulwark/pkg/dbupdate"
-	"github.com/bulwarksec/bulwark/pkg/vulndb"
+	"github.com/bulwarksec/bulwark/pkg/vuln/dbartifact"
+	"github.com/bulwarksec/bulwark/pkg/vuln/dbbuild"
+	"github.com/bulwarksec/bulwark/pkg/vuln/dbupdate"
+	"github.com/bulwarksec/bulwark/pkg/vuln/vulndb"
 	"github.com/spf13/cobra"
 )
 

@@ -11,12 +11,12 @@ import (
 	"strings"
 
 	"github.com/bulwarksec/bulwark/internal/version"
-	"github.com/bulwarksec/bulwark/pkg/config"
-	"github.com/bulwarksec/bulwark/pkg/finding"
-	"github.com/bulwarksec/bulwark/pkg/inputerr"
-	"github.com/bulwarksec/bulwark/pkg/policy"
+	"github.com/bulwarksec/bulwark/pkg/core/config"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/inputerr"
+	"github.com/bulwarksec/bulwark/pkg/core/policy"
+	"github.com/bulwarksec/bulwark/pkg/core/vex"
 	"github.com/bulwarksec/bulwark/pkg/report"
-	"github.com/bulwarksec/bulwark/pkg/vex"
 	"github.com/spf13/cobra"
 )
 

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/bulwarksec/bulwark/pkg/harden"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+	"github.com/bulwarksec/bulwark/pkg/runtime/harden"
 	"github.com/spf13/cobra"
 )
 

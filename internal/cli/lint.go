@@ -3,10 +3,10 @@ package cli
 import (
 	"strings"
 
-	"github.com/bulwarksec/bulwark/pkg/dfrule"
-	"github.com/bulwarksec/bulwark/pkg/lint"
+	"github.com/bulwarksec/bulwark/pkg/build/dfrule"
+	"github.com/bulwarksec/bulwark/pkg/build/lint"
+	"github.com/bulwarksec/bulwark/pkg/core/rule"
 	"github.com/bulwarksec/bulwark/pkg/report"
-	"github.com/bulwarksec/bulwark/pkg/rule"
 	"github.com/spf13/cobra"
 )
 

@@ -5,7 +5,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/bulwarksec/bulwark/pkg/pin"
+	"github.com/bulwarksec/bulwark/pkg/registry/pin"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"

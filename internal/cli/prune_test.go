@@ -20,8 +20,8 @@ import (
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
-	"github.com/bulwarksec/bulwark/pkg/imagesig"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+	"github.com/bulwarksec/bulwark/pkg/registry/imagesig"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"

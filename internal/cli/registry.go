@@ -9,12 +9,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/bulwarksec/bulwark/pkg/finding"
-	"github.com/bulwarksec/bulwark/pkg/layercache"
-	"github.com/bulwarksec/bulwark/pkg/prune"
-	"github.com/bulwarksec/bulwark/pkg/report"
-	"github.com/bulwarksec/bulwark/pkg/scan"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/image/layercache"
+	"github.com/bulwarksec/bulwark/pkg/image/layerview"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+	"github.com/bulwarksec/bulwark/pkg/imagecheck/scan"
+	"github.com/bulwarksec/bulwark/pkg/registry/prune"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -79,7 +79,7 @@ func newRegistryLsCommand(s *Streams) *cobra.Command {
 					kind = "dangling (manifest gone)"
 				}
 				if m := ms[t.Digest]; m != nil {
-					kind, size = "image", report.HumanBytes(m.Size)
+					kind, size = "image", layerview.HumanBytes(m.Size)
 					if m.Index {
 						kind = fmt.Sprintf("index (%d)", len(m.Children))
 					}

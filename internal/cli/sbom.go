@@ -5,14 +5,14 @@ import (
 	"fmt"
 
 	"github.com/bulwarksec/bulwark/internal/version"
-	"github.com/bulwarksec/bulwark/pkg/analyzer"
-	"github.com/bulwarksec/bulwark/pkg/imagefs"
-	"github.com/bulwarksec/bulwark/pkg/layercache"
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/analyzer"
+	"github.com/bulwarksec/bulwark/pkg/image/imagefs"
+	"github.com/bulwarksec/bulwark/pkg/image/layercache"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
 	"github.com/bulwarksec/bulwark/pkg/report"
-	"github.com/bulwarksec/bulwark/pkg/sbom"
-	"github.com/bulwarksec/bulwark/pkg/sbom/cyclonedx"
-	"github.com/bulwarksec/bulwark/pkg/sbom/spdx"
-	"github.com/bulwarksec/bulwark/pkg/source"
+	"github.com/bulwarksec/bulwark/pkg/report/cyclonedx"
+	"github.com/bulwarksec/bulwark/pkg/report/spdx"
 	"github.com/spf13/cobra"
 )
 

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bulwarksec/bulwark/pkg/imagesig"
-	"github.com/bulwarksec/bulwark/pkg/sigkey"
+	"github.com/bulwarksec/bulwark/pkg/registry/imagesig"
+	"github.com/bulwarksec/bulwark/pkg/registry/sigkey"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"

@@ -5,7 +5,7 @@ import (
 	"runtime"
 
 	"github.com/bulwarksec/bulwark/internal/version"
-	"github.com/bulwarksec/bulwark/pkg/imagefs"
+	"github.com/bulwarksec/bulwark/pkg/image/imagefs"
 	"github.com/spf13/cobra"
 )
 

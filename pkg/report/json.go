@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
 )
 
 func writeJSON(w io.Writer, r *Report) error {

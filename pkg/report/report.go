@@ -10,10 +10,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bulwarksec/bulwark/pkg/finding"
-	"github.com/bulwarksec/bulwark/pkg/layerview"
-	"github.com/bulwarksec/bulwark/pkg/rule"
-	"github.com/bulwarksec/bulwark/pkg/sbom"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/rule"
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/layerview"
 )
 
 // SchemaVersion is the version of the JSON report. It changes only when a

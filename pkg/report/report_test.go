@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
-	"github.com/bulwarksec/bulwark/pkg/finding"
-	"github.com/bulwarksec/bulwark/pkg/rule"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/rule"
 	"github.com/google/go-cmp/cmp"
 )
 

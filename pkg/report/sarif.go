@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
 )
 
 // The subset of SARIF 2.1.0 that Bulwark writes. Field names follow the

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/bulwarksec/bulwark/pkg/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/image/layerview"
 )
 
 const (
@@ -142,7 +143,7 @@ func checkTitle(name string) string {
 func writeLayers(bw *bufio.Writer, r *Report, paint func(string, string) string) {
 	head := fmt.Sprintf("Layers (%d)", len(r.Layers))
 	if e := r.Efficiency; e != nil {
-		head += fmt.Sprintf(": efficiency %.1f%%, %s wasted", e.Score*100, HumanBytes(e.WastedBytes))
+		head += fmt.Sprintf(": efficiency %.1f%%, %s wasted", e.Score*100, layerview.HumanBytes(e.WastedBytes))
 	}
 	fmt.Fprintln(bw, paint(bold, head))
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -158,22 +159,9 @@ func writeLayers(bw *bufio.Writer, r *Report, paint func(string, string) string)
 		if l.Base {
 			in = "[base] " + in
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t\t%s\n", l.Index, HumanBytes(l.Size), l.Added, l.Changed, l.Removed, strings.ReplaceAll(in, "\t", " "))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t\t%s\n", l.Index, layerview.HumanBytes(l.Size), l.Added, l.Changed, l.Removed, strings.ReplaceAll(in, "\t", " "))
 	}
 	tw.Flush()
-}
-
-// HumanBytes prints a size as people read it: 1.5 MB.
-func HumanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // writeVulns prints vulnerabilities as one table, most severe first: a

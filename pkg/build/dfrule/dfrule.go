@@ -1,0 +1,171 @@
+// Package dfrule holds the Dockerfile rules (DF###). Each rule is data
+// (rule.Rule: ID, aliases, severity, docs, examples) plus a check over the
+// parsed Dockerfile; All lists them, and a test runs every rule's bad
+// example (it must fire) and good example (it must not).
+package dfrule
+
+import (
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/bulwarksec/bulwark/pkg/build/dockerfile"
+	"github.com/bulwarksec/bulwark/pkg/core/baseimage"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/rule"
+)
+
+// Options configure the checks. The zero value is usable.
+type Options struct {
+	// TrustedRegistries enables DF003: bases must come from one of these
+	// registries ("docker.io"), repository prefixes ("ghcr.io/acme") or
+	// domain globs ("*.example.com").
+	TrustedRegistries []string
+	// RequireDigest raises DF002 (base not pinned by digest) to high.
+	RequireDigest bool
+	// Now is the date end-of-life is judged at; zero means time.Now().
+	Now time.Time
+	// Context is the build context (the Dockerfile's directory), used to
+	// check .dockerignore; nil skips those checks (stdin).
+	Context fs.FS
+	// DockerfileName is the Dockerfile's base name, for BuildKit's
+	// per-Dockerfile ignore file (<name>.dockerignore).
+	DockerfileName string
+}
+
+// Rule is a Dockerfile rule: its description and its check.
+type Rule struct {
+	rule.Rule
+	check func(*pass)
+}
+
+// Check runs the rule alone on f.
+func (r *Rule) Check(f *dockerfile.File, opts Options) []finding.Finding {
+	p := newPass(f, opts)
+	p.rule = r
+	r.check(p)
+	return p.out
+}
+
+// All lists every Dockerfile rule, in ID order. Rules are listed here, not
+// registered from init, so that what runs is what this list says.
+var All = []*Rule{
+	df001, df002, df003, df004, df005, df006,
+	df010, df011, df012, df013, df014, df015, df016, df017, df018, df019, df020,
+	df030, df031, df032, df033, df034, df035, df036, df037, df038, df039, df040,
+}
+
+// ByID returns the rule with the given ID, or nil.
+func ByID(id string) *Rule {
+	for _, r := range All {
+		if strings.EqualFold(r.ID, id) {
+			return r
+		}
+	}
+	return nil
+}
+
+// Run checks f with every rule.
+func Run(f *dockerfile.File, opts Options) []finding.Finding {
+	p := newPass(f, opts)
+	for _, r := range All {
+		p.rule = r
+		r.check(p)
+	}
+	return p.out
+}
+
+// pass is one run of rules over one file.
+type pass struct {
+	f    *dockerfile.File
+	opts Options
+	rule *Rule
+	out  []finding.Finding
+	refs map[string]baseimage.Ref
+}
+
+func newPass(f *dockerfile.File, opts Options) *pass {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	return &pass{f: f, opts: opts}
+}
+
+// at reports a finding on an instruction.
+func (p *pass) at(in *dockerfile.Instruction, msg string, aliases ...string) *finding.Finding {
+	return p.report(finding.Location{File: p.f.Path, Line: in.Line, Column: in.Column, EndLine: in.EndLine}, msg, aliases...)
+}
+
+// atCmd reports a finding on one shell command of a RUN.
+func (p *pass) atCmd(c *dockerfile.Command, msg string, aliases ...string) *finding.Finding {
+	return p.report(finding.Location{File: p.f.Path, Line: c.Line, Column: c.Column}, msg, aliases...)
+}
+
+// atWord reports a finding on the first occurrence of word on the
+// instruction's first line (an image name in FROM, a port in EXPOSE),
+// falling back to the instruction.
+func (p *pass) atWord(in *dockerfile.Instruction, word, msg string, aliases ...string) *finding.Finding {
+	for n := in.Line; n <= in.EndLine && word != ""; n++ {
+		line := p.f.Line(n)
+		start := 0
+		if n == in.Line {
+			start = in.Column - 1 + len(in.Keyword)
+		}
+		if start <= len(line) {
+			if i := strings.Index(line[start:], word); i >= 0 {
+				return p.report(finding.Location{File: p.f.Path, Line: n, Column: start + i + 1, EndLine: in.EndLine}, msg, aliases...)
+			}
+		}
+	}
+	return p.at(in, msg, aliases...)
+}
+
+func (p *pass) report(loc finding.Location, msg string, aliases ...string) *finding.Finding {
+	p.out = append(p.out, p.rule.New(loc, msg, aliases...))
+	return &p.out[len(p.out)-1]
+}
+
+// runs calls fn for every RUN with a parsed script in the given stages.
+func runs(stages []*dockerfile.Stage, fn func(in *dockerfile.Instruction, s *dockerfile.Script)) {
+	for _, st := range stages {
+		for _, in := range st.Instructions {
+			if in.Script != nil {
+				fn(in, in.Script)
+			}
+		}
+	}
+}
+
+// shipped returns the stages whose layers end up in the final image.
+func (p *pass) shipped() []*dockerfile.Stage {
+	var out []*dockerfile.Stage
+	for _, s := range p.f.Stages {
+		if s.InFinalImage {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// lineage returns the final stage and the stages it is built from,
+// nearest first: where the image's USER, CMD and HEALTHCHECK come from.
+func (p *pass) lineage() []*dockerfile.Stage {
+	var out []*dockerfile.Stage
+	for s := p.f.Final(); s != nil && len(out) <= len(p.f.Stages); s = s.From.Stage {
+		out = append(out, s)
+	}
+	return out
+}
+
+// quote shortens a command for a message.
+func quote(c *dockerfile.Command) string {
+	s := strings.Join(append([]string{c.Name}, c.Args...), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return "`" + s + "`"
+}
+
+// noAliases marks a finding to which none of the rule's aliases apply
+// (DF030's "no USER at all" has no Hadolint equivalent).
+var noAliases = []string{}

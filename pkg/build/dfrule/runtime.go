@@ -1,0 +1,576 @@
+package dfrule
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/build/dockerfile"
+	"github.com/bulwarksec/bulwark/pkg/core/baseimage"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/rule"
+	"github.com/bulwarksec/bulwark/pkg/core/secret"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+)
+
+// isRootUser reports whether a USER value runs as root.
+func isRootUser(u string) bool {
+	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
+	return name == "root" || name == "0" || name == ""
+}
+
+// nonRootBase reports whether an external base image is known to default
+// to a non-root user.
+func nonRootBase(ref baseimage.Ref) bool {
+	switch {
+	case ref.Domain == "gcr.io" && strings.HasPrefix(ref.Path, "distroless/"):
+		return ref.Tag == "nonroot" || strings.HasSuffix(ref.Tag, "-nonroot")
+	case ref.Domain == "cgr.dev" && strings.HasPrefix(ref.Path, "chainguard/"):
+		// Chainguard images run as nonroot except their -dev variants.
+		return !strings.HasSuffix(ref.Tag, "-dev") && ref.Tag != "latest-dev"
+	}
+	return false
+}
+
+var df030 = &Rule{Rule: rule.Rule{
+	ID: "DF030", Aliases: []string{"DL3002"}, Severity: finding.High, Kind: finding.KindMisconfiguration,
+	Title: "Final image runs as root",
+	Why: `A process running as root in a container is root on the container's filesystem, and one kernel or
+runtime escape away from root on the host. Most services need no privilege at all. Without a USER
+instruction, the image runs as root unless its base sets a user (as distroless ":nonroot" does).`,
+	Fix:  "Create an unprivileged user and switch to it at the end of the final stage: `RUN adduser -D -u 10001 app` then `USER 10001`. Use a numeric UID so Kubernetes' runAsNonRoot can verify it.",
+	Bad:  "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
+	Good: "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nUSER 10001\nCMD [\"app\"]",
+}, check: func(p *pass) {
+	line := p.lineage()
+	for _, st := range line {
+		for i := len(st.Instructions) - 1; i >= 0; i-- {
+			in := st.Instructions[i]
+			u, ok := in.Command.(*instructions.UserCommand)
+			if !ok {
+				continue
+			}
+			if isRootUser(u.User) {
+				p.at(in, fmt.Sprintf("the last USER of the final image is %q: the container runs as root", u.User), "DL3002")
+			}
+			return
+		}
+	}
+	root := line[len(line)-1]
+	if ref, ok := p.ref(root.From.Image); ok && root.From.IsExternal() && nonRootBase(ref) {
+		return
+	}
+	final := p.f.Final()
+	p.atWord(final.FromInstruction, final.From.Raw, "the final image sets no USER, so the container runs as root", noAliases...)
+}}
+
+var df031 = &Rule{Rule: rule.Rule{
+	ID: "DF031", Aliases: []string{"DL3004", "DKL-DI-0001"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
+	Title: "sudo in RUN",
+	Why: `Build steps already run as the current USER, and switching with USER is explicit and auditable.
+sudo in a Dockerfile means sudo is installed in the image, often with a permissive sudoers file,
+handing any process in the container an easy path to root. It also behaves unpredictably without
+a TTY.`,
+	Fix:  "Remove sudo: run privileged steps before `USER app` (or switch with `USER root` and back). If a runtime privilege switch is needed, use gosu or su-exec.",
+	Bad:  "FROM debian:12\nUSER app\nRUN sudo apt-get update",
+	Good: "FROM debian:12\nRUN apt-get update\nUSER app",
+}, check: func(p *pass) {
+	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+		for _, c := range s.Commands {
+			if c.Name == "sudo" {
+				p.atCmd(c, "sudo in RUN: run the step before USER switches away from root instead")
+			}
+		}
+	})
+}}
+
+// onlyReference reports whether a value is nothing but variable references
+// ("$TOKEN", "${TOKEN}").
+var onlyReference = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]*\})+$`)
+
+var df032 = &Rule{Rule: rule.Rule{
+	ID: "DF032", Severity: finding.High, Kind: finding.KindSecret,
+	Title: "Secret in ENV or ARG",
+	Why: `ENV values are stored in the image configuration and ARG values in the build history: anyone who can
+pull the image can read them with "docker inspect" or "docker history", long after the Dockerfile
+was changed. A token or password there is leaked to every registry, cache and laptop the image
+reaches. Known key formats (AWS, GitHub, GitLab, Slack, Google, Stripe, npm, private keys) are
+reported as critical wherever they appear.`,
+	Fix:  "Pass secrets to the build with `RUN --mount=type=secret,id=token ...` (and `docker build --secret id=token,env=TOKEN`), and to the container at run time through the orchestrator's secrets, never through ENV or ARG.",
+	Bad:  "FROM alpine:3.22\nENV DB_PASSWORD=hunter2hunter2",
+	Good: "FROM alpine:3.22\nENV DB_PASSWORD_FILE=/run/secrets/db_password",
+}, check: func(p *pass) {
+	check := func(in *dockerfile.Instruction, kw, key string, val *string) {
+		if val != nil {
+			if sf, m, ok := secret.Find(*val); ok {
+				f := p.atWord(in, key, fmt.Sprintf("%s %s holds %s (%s)", kw, key, sf.Name, secret.Mask(m)))
+				f.Severity = finding.Critical
+				return
+			}
+		}
+		if !secret.Name(key) {
+			return
+		}
+		switch {
+		case kw == "ARG" && (val == nil || *val == ""):
+			f := p.atWord(in, key, fmt.Sprintf("ARG %s: a value passed with --build-arg is recorded in the image history of every RUN that follows", key))
+			f.Severity = finding.Medium
+		case val == nil || *val == "":
+		case onlyReference.MatchString(*val) && kw == "ENV":
+			p.atWord(in, key, fmt.Sprintf("ENV %s=%s stores the build-time secret in the image configuration", key, *val))
+		case onlyReference.MatchString(*val):
+		default:
+			p.atWord(in, key, fmt.Sprintf("%s %s has a literal value (%s) that is stored in the image", kw, key, secret.Mask(*val)))
+		}
+	}
+	all := append([]*dockerfile.Instruction(nil), p.f.MetaArgs...)
+	for _, st := range p.f.Stages {
+		all = append(all, st.Instructions...)
+	}
+	for _, in := range all {
+		switch c := in.Command.(type) {
+		case *instructions.EnvCommand:
+			for _, kv := range c.Env {
+				v := kv.Value
+				check(in, "ENV", kv.Key, &v)
+			}
+		case *instructions.ArgCommand:
+			for _, kv := range c.Args {
+				check(in, "ARG", kv.Key, kv.Value)
+			}
+		}
+	}
+}}
+
+// interpreters run a script read from standard input.
+var interpreters = []string{"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox", "python", "python2", "python3", "perl", "ruby", "node", "php"}
+
+func runsScript(c *dockerfile.Command) bool {
+	for c != nil {
+		if slices.Contains(interpreters, c.Name) || strings.HasPrefix(c.Name, "python3") {
+			return true
+		}
+		if c.Name == "tee" || c.Name == "sudo" || c.Name == "env" {
+			if c.Name != "tee" {
+				if ops := c.Operands(); len(ops) > 0 && (slices.Contains(interpreters, path.Base(ops[0]))) {
+					return true
+				}
+			}
+			c = c.PipeTo
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+var df033 = &Rule{Rule: rule.Rule{
+	ID: "DF033", Severity: finding.High, Kind: finding.KindMisconfiguration,
+	Title: "Remote script piped to a shell",
+	Why: `"curl ... | sh" runs whatever the server sends at that moment, unverified, as the build user
+(usually root). A compromised or spoofed server, or a truncated download, executes arbitrary
+code in your build and ships its result. Nothing records what was run.`,
+	Fix:  "Download to a file, verify its checksum or signature, then run it, or install through the package manager or `ADD --checksum=sha256:...`.",
+	Bad:  "FROM debian:12\nRUN curl -fsSL https://example.com/install.sh | sh",
+	Good: "FROM debian:12\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/install.sh /tmp/install.sh\nRUN sh /tmp/install.sh && rm /tmp/install.sh",
+}, check: func(p *pass) {
+	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+		for _, c := range s.Commands {
+			if c.Name != "curl" && c.Name != "wget" {
+				continue
+			}
+			switch {
+			case c.PipeTo != nil && runsScript(c.PipeTo):
+				p.atCmd(c, fmt.Sprintf("%s output is piped to %s: a remote script runs unverified", c.Name, c.PipeTo.Name))
+			case c.Within != nil && slices.Contains(interpreters, c.Within.Name):
+				p.atCmd(c, fmt.Sprintf("%s output is run by %s: a remote script runs unverified", c.Name, c.Within.Name))
+			}
+		}
+	})
+}}
+
+// worldWritable reports whether a chmod mode grants write to others,
+// leaving out sticky directories (1777, as /tmp), where that is the point.
+func worldWritable(mode string) bool {
+	if m, err := strconv.ParseUint(mode, 8, 32); err == nil && len(mode) >= 3 {
+		return m&0o002 != 0 && m&0o1000 == 0
+	}
+	ww, sticky := false, false
+	for _, clause := range strings.Split(mode, ",") {
+		i := strings.IndexAny(clause, "+-=")
+		if i < 0 {
+			continue
+		}
+		who, op, perms := clause[:i], clause[i], clause[i+1:]
+		if op == '-' {
+			continue
+		}
+		if strings.Contains(perms, "t") {
+			sticky = true
+		}
+		if (strings.ContainsAny(who, "oa")) && strings.Contains(perms, "w") {
+			ww = true
+		}
+	}
+	return ww && !sticky
+}
+
+var df034 = &Rule{Rule: rule.Rule{
+	ID: "DF034", Severity: finding.Medium, Kind: finding.KindMisconfiguration,
+	Title: "World-writable permissions (chmod 777)",
+	Why: `A file or directory that every user can write lets any process in the container, whatever its
+user, replace binaries, configuration or data that others trust. "chmod 777" usually papers over a
+wrong owner; the right fix is to give the one user that needs to write ownership.`,
+	Fix:  "Give ownership to the user that writes (`COPY --chown=app:app`, `chown app:app /data`) and use modes such as 755 or 750 for directories and 644 for files. Shared temporary directories need the sticky bit (1777).",
+	Bad:  "FROM alpine:3.22\nRUN mkdir /data && chmod 777 /data",
+	Good: "FROM alpine:3.22\nRUN mkdir /data && chown 10001:10001 /data && chmod 750 /data",
+}, check: func(p *pass) {
+	for _, st := range p.f.Stages {
+		for _, in := range st.Instructions {
+			if m, ok := in.Flag("chmod"); ok && worldWritable(m) {
+				p.atWord(in, "--chmod", fmt.Sprintf("%s --chmod=%s makes the copied files world-writable", in.Keyword, m))
+			}
+		}
+	}
+	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+		for _, c := range s.Commands {
+			var mode string
+			switch c.Name {
+			case "chmod":
+				for _, a := range c.Args {
+					if !strings.HasPrefix(a, "-") || strings.ContainsAny(a, "+=,") && !strings.HasPrefix(a, "--") {
+						mode = a
+						break
+					}
+				}
+			case "mkdir", "install":
+				for i, a := range c.Args {
+					if (a == "-m" || a == "--mode") && i+1 < len(c.Args) {
+						mode = c.Args[i+1]
+					} else if strings.HasPrefix(a, "--mode=") {
+						mode = strings.TrimPrefix(a, "--mode=")
+					}
+				}
+			}
+			if mode != "" && worldWritable(mode) {
+				p.atCmd(c, fmt.Sprintf("%s with mode %s makes files world-writable", c.Name, mode))
+			}
+		}
+	})
+}}
+
+var df035 = &Rule{Rule: rule.Rule{
+	ID: "DF035", Severity: finding.Medium, Kind: finding.KindMisconfiguration,
+	Title: "SSH port 22 exposed",
+	Why: `Exposing port 22 means the image runs an SSH server: another daemon to patch, keys or passwords
+baked into the image or managed by hand, and a remote login path around the orchestrator's
+access control and audit. Containers are entered with "docker exec" or "kubectl exec".`,
+	Fix:  "Remove sshd and `EXPOSE 22`; use `kubectl exec` / `docker exec` for debugging.",
+	Bad:  "FROM alpine:3.22\nEXPOSE 22 8080",
+	Good: "FROM alpine:3.22\nEXPOSE 8080",
+}, check: func(p *pass) {
+	for _, st := range p.f.Stages {
+		for _, in := range st.Instructions {
+			c, ok := in.Command.(*instructions.ExposeCommand)
+			if !ok {
+				continue
+			}
+			for _, port := range c.Ports {
+				num, proto, _ := strings.Cut(port, "/")
+				if proto != "" && proto != "tcp" {
+					continue
+				}
+				lo, hi, isRange := strings.Cut(num, "-")
+				a, err1 := strconv.Atoi(lo)
+				b := a
+				var err2 error
+				if isRange {
+					b, err2 = strconv.Atoi(hi)
+				}
+				if err1 == nil && err2 == nil && a <= 22 && 22 <= b {
+					p.atWord(in, port, fmt.Sprintf("EXPOSE %s opens the SSH port", port))
+				}
+			}
+		}
+	}
+}}
+
+var df036 = &Rule{Rule: rule.Rule{
+	ID: "DF036", Severity: finding.Info, Kind: finding.KindMisconfiguration,
+	Title: "No HEALTHCHECK in the final image",
+	Why: `Without a health check, Docker and Compose only know whether the process is alive, not whether it
+works: a deadlocked server keeps receiving traffic. (Kubernetes ignores HEALTHCHECK and uses its own
+probes; if you deploy only there, declare probes and ignore this rule, or write HEALTHCHECK NONE.)`,
+	Fix:  "Add `HEALTHCHECK CMD [\"/app\", \"healthcheck\"]` (or a small HTTP check) to the final stage, or `HEALTHCHECK NONE` to record that health is checked elsewhere.",
+	Bad:  "FROM nginx:1.27-alpine\nCOPY site /usr/share/nginx/html",
+	Good: "FROM nginx:1.27-alpine\nCOPY site /usr/share/nginx/html\nHEALTHCHECK CMD [\"wget\", \"-q\", \"--spider\", \"http://localhost/\"]",
+}, check: func(p *pass) {
+	for _, st := range p.lineage() {
+		for _, in := range st.Instructions {
+			if in.Keyword == "HEALTHCHECK" {
+				return
+			}
+		}
+	}
+	final := p.f.Final()
+	p.atWord(final.FromInstruction, final.From.Raw, "the final image has no HEALTHCHECK")
+}}
+
+// windowsDrive matches an absolute Windows path ("C:\\app").
+var windowsDrive = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+
+var df037 = &Rule{Rule: rule.Rule{
+	ID: "DF037", Aliases: []string{"DL3000", "DL3003"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	Title: "Relative WORKDIR, or cd in RUN",
+	Why: `A relative WORKDIR depends on every WORKDIR before it, including the base image's, so moving one
+line or changing the base silently moves files. "cd" in a RUN only lasts for that RUN; the next
+instruction is back in WORKDIR, which makes the Dockerfile harder to follow than a WORKDIR that
+says where the commands run. A cd inside a subshell, "( cd dir && make )", is fine and not reported.`,
+	Fix:  "Use absolute paths in WORKDIR, and WORKDIR instead of `cd` (or a subshell, `(cd dir && make)`, for one command).",
+	Bad:  "FROM alpine:3.22\nWORKDIR app\nRUN cd /src && make",
+	Good: "FROM alpine:3.22\nWORKDIR /src\nRUN make",
+}, check: func(p *pass) {
+	for _, st := range p.f.Stages {
+		for _, in := range st.Instructions {
+			c, ok := in.Command.(*instructions.WorkdirCommand)
+			if !ok {
+				continue
+			}
+			if wd := c.Path; !strings.HasPrefix(wd, "/") && !strings.HasPrefix(wd, "$") && !windowsDrive.MatchString(wd) {
+				p.atWord(in, wd, fmt.Sprintf("WORKDIR %s is relative; use an absolute path", wd), "DL3000")
+			}
+		}
+	}
+	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+		for _, c := range s.Commands {
+			if c.Name == "cd" && !c.InSubshell && c.Within == nil && len(c.Via) == 0 {
+				p.atCmd(c, "cd in RUN: use WORKDIR to change the directory", "DL3003")
+			}
+		}
+	})
+}}
+
+// unpinned returns the packages an install command names without a
+// version, per package manager.
+func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
+	isPath := func(s string) bool {
+		return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "~") || strings.Contains(s, "://") || strings.Contains(s, "$")
+	}
+	switch {
+	case aptSub(c) == "install":
+		for _, a := range c.Operands(aptValued...)[1:] {
+			if !strings.Contains(a, "=") && !isPath(a) && !strings.HasSuffix(a, ".deb") && !strings.Contains(a, "/") {
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3008"
+	case c.Name == "apk" && c.Subcommand(apkValued...) == "add":
+		for _, a := range c.Operands(apkValued...)[1:] {
+			if !strings.ContainsAny(a, "=~<>") && !isPath(a) && !strings.HasSuffix(a, ".apk") {
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3018"
+	case c.Name == "gem" && c.Subcommand(gemValued...) == "install":
+		if c.HasFlag("-v", "--version") {
+			return nil, ""
+		}
+		for _, a := range c.Operands(gemValued...)[1:] {
+			if !strings.Contains(a, ":") && !isPath(a) && !strings.HasSuffix(a, ".gem") {
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3028"
+	case c.Name == "npm":
+		sub := c.Subcommand(npmValued...)
+		if sub != "install" && sub != "i" && sub != "add" {
+			return nil, ""
+		}
+		for _, a := range c.Operands(npmValued...)[1:] {
+			name := strings.TrimPrefix(a, "@")
+			at := strings.LastIndex(name, "@")
+			pinned := at > 0 && name[at+1:] != "latest" && name[at+1:] != "next"
+			if !pinned && !isPath(a) && !strings.HasSuffix(a, ".tgz") && !strings.Contains(a, "#") && !strings.HasPrefix(a, "git") && !strings.HasPrefix(a, "github:") {
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3016"
+	}
+	if pc, ok := pipInstall(c); ok {
+		for _, a := range pc.Operands(pipValued...) {
+			if !strings.ContainsAny(a, "=<>!~@") && !isPath(a) && !strings.HasSuffix(a, ".whl") && !strings.HasSuffix(a, ".tar.gz") && !strings.HasSuffix(a, ".zip") {
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3013"
+	}
+	return nil, ""
+}
+
+var df038 = &Rule{Rule: rule.Rule{
+	ID: "DF038", Aliases: []string{"DL3008", "DL3018", "DL3013", "DL3016", "DL3028"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	Title: "Package installed without a pinned version",
+	Why: `"apt-get install curl" installs whatever version the mirror has on the day of the build. Two builds
+of the same Dockerfile then ship different software, a breaking release arrives unannounced, and a
+vulnerability report cannot be traced to a change. Pinned versions make builds reproducible and
+upgrades deliberate (and reviewable in a diff).`,
+	Fix:  "Pin versions: `apt-get install curl=7.88.1-10+deb12u8`, `apk add curl=8.9.1-r1`, `pip install flask==3.0.3` (or a requirements file with hashes), `npm install -g pnpm@9.12.0`, `gem install rails -v 7.2.1`.",
+	Bad:  "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask",
+	Good: "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3",
+}, check: func(p *pass) {
+	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+		for _, c := range s.Commands {
+			pkgs, alias := unpinned(c)
+			if len(pkgs) == 0 {
+				continue
+			}
+			p.atCmd(c, fmt.Sprintf("%s installs %s without a pinned version", c.Name, strings.Join(pkgs, ", ")), alias)
+		}
+	})
+}}
+
+var df039 = &Rule{Rule: rule.Rule{
+	ID: "DF039", Aliases: []string{"DL3025"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
+	Title: "Shell-form ENTRYPOINT or CMD",
+	Why: `In shell form ("CMD node server.js") Docker runs "/bin/sh -c '...'": the shell is PID 1 and does
+not forward SIGTERM, so the application never hears "docker stop" or a Kubernetes rollout and is
+killed after the grace period, dropping requests. With an exec-form ENTRYPOINT, a shell-form CMD
+is worse: it is passed to the entrypoint as the three arguments "/bin/sh", "-c", "...".`,
+	Fix:  "Use the JSON (exec) form: `CMD [\"node\", \"server.js\"]`. If you need shell features, end the script with `exec`.",
+	Bad:  "FROM node:20-slim\nCMD node server.js",
+	Good: "FROM node:20-slim\nCMD [\"node\", \"server.js\"]",
+}, check: func(p *pass) {
+	execEntrypoint := false
+	for _, st := range slices.Backward(p.lineage()) {
+		for _, in := range st.Instructions {
+			switch c := in.Command.(type) {
+			case *instructions.EntrypointCommand:
+				execEntrypoint = !c.PrependShell
+				if c.PrependShell && len(c.CmdLine) > 0 {
+					p.at(in, "ENTRYPOINT in shell form runs under /bin/sh -c, which does not pass signals to the process")
+				}
+			case *instructions.CmdCommand:
+				if !c.PrependShell || len(c.CmdLine) == 0 {
+					continue
+				}
+				if execEntrypoint {
+					p.at(in, "CMD in shell form is passed to the exec-form ENTRYPOINT as \"/bin/sh\", \"-c\", \"...\"")
+				} else {
+					p.at(in, "CMD in shell form runs under /bin/sh -c, which does not pass signals to the process")
+				}
+			}
+		}
+	}
+}}
+
+// sensitive names files that should never be in an image.
+func sensitive(name string) string {
+	base := path.Base(strings.TrimSuffix(name, "/"))
+	switch {
+	case base == ".git":
+		return "the .git directory"
+	case base == ".env" || strings.HasPrefix(base, ".env.") && !slices.Contains([]string{".env.example", ".env.sample", ".env.template", ".env.dist"}, base):
+		return "an environment file with secrets"
+	case slices.Contains([]string{"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}, base):
+		return "an SSH private key"
+	case strings.HasSuffix(base, ".pem") || strings.HasSuffix(base, ".key") || strings.HasSuffix(base, ".p12") || strings.HasSuffix(base, ".pfx"):
+		return "a key or certificate file"
+	case base == ".npmrc" || base == ".pypirc" || base == ".netrc" || base == ".git-credentials" || base == ".dockercfg":
+		return "a credentials file"
+	case base == ".aws" || base == ".ssh" || base == ".docker" || base == ".kube":
+		return "a credentials directory"
+	}
+	return ""
+}
+
+var df040 = &Rule{Rule: rule.Rule{
+	ID: "DF040", Severity: finding.High, Kind: finding.KindSecret,
+	Title: "Secrets or .git copied into the image",
+	Why: `Files copied into an image stay in its layer even if a later step deletes them: keys, .env files,
+registry and package-manager credentials and the .git directory (with its history and often
+embedded tokens) can be extracted by anyone who can pull the image. Copying the whole build context
+without a .dockerignore copies all of them that happen to be in the directory.`,
+	Fix:  "Copy only what the image needs, add a .dockerignore that excludes `.git`, `.env*`, keys and credential files, and pass build secrets with `RUN --mount=type=secret`.",
+	Bad:  "FROM alpine:3.22\nCOPY id_rsa /root/.ssh/id_rsa\nCOPY .env /app/.env",
+	Good: "FROM alpine:3.22\nCOPY app.conf /app/app.conf",
+}, check: func(p *pass) {
+	for _, st := range p.f.Stages {
+		for _, in := range st.Instructions {
+			var srcs []string
+			switch c := in.Command.(type) {
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					srcs = c.SourcePaths
+				}
+			case *instructions.AddCommand:
+				srcs = c.SourcePaths
+			}
+			for _, s := range srcs {
+				if what := sensitive(s); what != "" && !isURL(s) {
+					f := p.atWord(in, s, fmt.Sprintf("%s copies %s (%s) into the image", in.Keyword, s, what))
+					if path.Base(s) == ".git" {
+						f.Severity = finding.Medium
+					}
+				}
+			}
+			if copiesContext(in) && p.opts.Context != nil {
+				p.checkIgnore(in)
+			}
+		}
+	}
+}}
+
+// checkIgnore looks at the build context of a whole-context COPY: without
+// a .dockerignore it says so; with one, it names sensitive files at the
+// top of the context that the ignore file lets through.
+func (p *pass) checkIgnore(in *dockerfile.Instruction) {
+	names := []string{".dockerignore"}
+	if p.opts.DockerfileName != "" {
+		names = append([]string{p.opts.DockerfileName + ".dockerignore"}, names...)
+	}
+	var patterns []string
+	found := ""
+	for _, n := range names {
+		f, err := p.opts.Context.Open(n)
+		if err != nil {
+			continue
+		}
+		patterns, err = ignorefile.ReadAll(f)
+		f.Close()
+		if err == nil {
+			found = n
+			break
+		}
+	}
+	if found == "" {
+		f := p.at(in, fmt.Sprintf("%s copies the whole build context and there is no .dockerignore: .git, .env files and keys in the directory end up in the image", in.Keyword))
+		f.Severity = finding.Medium
+		return
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return
+	}
+	entries, err := fs.ReadDir(p.opts.Context, ".")
+	if err != nil {
+		return
+	}
+	var leaked []string
+	for _, e := range entries {
+		if sensitive(e.Name()) == "" {
+			continue
+		}
+		if excluded, err := pm.MatchesOrParentMatches(e.Name()); err == nil && !excluded {
+			leaked = append(leaked, e.Name())
+		}
+	}
+	if len(leaked) > 0 {
+		p.at(in, fmt.Sprintf("%s copies the whole build context, and %s does not exclude %s", in.Keyword, found, strings.Join(leaked, ", ")))
+	}
+}

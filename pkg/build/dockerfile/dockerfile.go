@@ -1,0 +1,341 @@
+// Package dockerfile reads a Dockerfile with BuildKit's own parser into a
+// model that rules can check: stages with their resolved base image, each
+// instruction with its exact source lines, and every RUN command parsed by a
+// real shell parser (mvdan.cc/sh) so that rules see commands, not text.
+package dockerfile
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/core/inputerr"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// MaxSize is the largest Dockerfile Parse accepts. Real Dockerfiles are a
+// few kilobytes; the cap keeps a stray binary or a hostile input from
+// using unbounded memory.
+const MaxSize = 4 << 20
+
+// File is a parsed Dockerfile.
+type File struct {
+	// Path is the name the file was read under ("-" for stdin).
+	Path string
+	// Escape is the escape token: '\\' or '`' (from "# escape=").
+	Escape rune
+	// Syntax is the value of a "# syntax=" directive, if any.
+	Syntax string
+	// MetaArgs are the ARG instructions before the first FROM.
+	MetaArgs []*Instruction
+	// Stages in order of appearance.
+	Stages []*Stage
+
+	lines []string
+}
+
+// Line returns source line n (1-based) without its line ending, or "" when
+// n is out of range.
+func (f *File) Line(n int) string {
+	if n < 1 || n > len(f.lines) {
+		return ""
+	}
+	return f.lines[n-1]
+}
+
+// NumLines returns the number of source lines.
+func (f *File) NumLines() int { return len(f.lines) }
+
+// Final returns the stage that becomes the image when no --target is given:
+// the last one.
+func (f *File) Final() *Stage {
+	if len(f.Stages) == 0 {
+		return nil
+	}
+	return f.Stages[len(f.Stages)-1]
+}
+
+// MetaArg returns the default value of the meta ARG name (declared before
+// the first FROM) and whether it has one.
+func (f *File) MetaArg(name string) (string, bool) {
+	var val string
+	var ok bool
+	for _, in := range f.MetaArgs {
+		for _, kv := range in.Command.(*instructions.ArgCommand).Args {
+			if kv.Key == name {
+				val, ok = "", false
+				if kv.Value != nil {
+					val, ok = *kv.Value, true
+				}
+			}
+		}
+	}
+	return val, ok
+}
+
+// Stage is one FROM and the instructions up to the next FROM.
+type Stage struct {
+	// Index is the stage's position, from 0.
+	Index int
+	// Name is the name given with "AS", lower-cased as BuildKit does.
+	Name string
+	From Base
+	// Instructions are the stage's instructions after FROM, in order.
+	Instructions []*Instruction
+	// FromInstruction is the FROM instruction itself.
+	FromInstruction *Instruction
+	// InFinalImage is true for the final stage and every stage it is built
+	// FROM, directly or through other stages: what these stages leave in
+	// their layers ships in the image.
+	InFinalImage bool
+}
+
+// Base is the base of a stage, as written and as resolved.
+type Base struct {
+	// Raw is the image as written, before variable substitution.
+	Raw string
+	// Image is Raw with meta ARG defaults substituted.
+	Image string
+	// Unresolved lists variables used in Raw that have no value.
+	Unresolved []string
+	// Platform is the --platform value, if any.
+	Platform string
+	// Stage is the earlier stage this stage is built from, or nil when the
+	// base is an external image (or scratch).
+	Stage *Stage
+}
+
+// IsScratch reports whether the base is the empty image.
+func (b Base) IsScratch() bool { return strings.EqualFold(b.Image, "scratch") }
+
+// IsExternal reports whether the base is an image pulled from a registry
+// (not scratch, not an earlier stage).
+func (b Base) IsExternal() bool { return b.Stage == nil && !b.IsScratch() }
+
+// Instruction is one Dockerfile instruction.
+type Instruction struct {
+	// Keyword is the instruction name in upper case (RUN, COPY ...).
+	Keyword string
+	// Command is BuildKit's typed form of the instruction (*instructions.RunCommand,
+	// *instructions.CopyCommand, *instructions.Stage for FROM, ...).
+	Command any
+	// Node is BuildKit's syntax node, with the original text and flags.
+	Node *parser.Node
+	// Line and EndLine are the 1-based source lines the instruction spans,
+	// heredoc bodies included; Column is where its keyword starts.
+	Line, EndLine, Column int
+	// Script holds the parsed shell commands of a RUN in shell form (or a
+	// RUN in exec form whose program is a shell with -c). It is nil for
+	// other instructions and for RUN under a non-POSIX SHELL.
+	Script *Script
+	// Stage is the stage the instruction belongs to (nil for meta ARGs).
+	Stage *Stage
+}
+
+// Flag returns the value of the instruction flag --name (as in
+// "COPY --from=build"), and whether it was given.
+func (in *Instruction) Flag(name string) (string, bool) {
+	for _, f := range in.Node.Flags {
+		k, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// Comments returns the comment lines directly above the instruction,
+// without their '#'.
+func (in *Instruction) Comments() []string { return in.Node.PrevComment }
+
+// Parse reads a Dockerfile. name is used in errors and in File.Path.
+func Parse(name string, r io.Reader) (*File, error) {
+	src, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, &inputerr.Error{File: name, Err: err}
+	}
+	if len(src) > MaxSize {
+		return nil, &inputerr.Error{File: name, Err: fmt.Errorf("larger than %d bytes; not a Dockerfile", MaxSize)}
+	}
+	return ParseBytes(name, src)
+}
+
+// ParseBytes parses Dockerfile source held in memory.
+func ParseBytes(name string, src []byte) (f *File, err error) {
+	// BuildKit's parser is well tested, but it was written for trusted
+	// input; a panic on hostile input must become an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, &inputerr.Error{File: name, Err: fmt.Errorf("parser failed: %v", r)}
+		}
+	}()
+	if bytes.IndexByte(src, 0) >= 0 {
+		return nil, &inputerr.Error{File: name, Err: errors.New("binary file (contains NUL bytes); not a Dockerfile")}
+	}
+	// BuildKit reads lines with a bufio.Scanner, which stops at a line of
+	// 64 KiB and then reports an empty file; say what really happened.
+	for n, start := 1, 0; start < len(src); n++ {
+		end := bytes.IndexByte(src[start:], '\n')
+		if end < 0 {
+			end = len(src) - start
+		}
+		if end >= bufio.MaxScanTokenSize {
+			return nil, &inputerr.Error{File: name, Line: n, Err: fmt.Errorf("line longer than %d bytes", bufio.MaxScanTokenSize-1)}
+		}
+		start += end + 1
+	}
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, locate(name, err)
+	}
+	f = &File{Path: name, Escape: res.EscapeToken, lines: splitLines(src)}
+	if d, _ := (&parser.DirectiveParser{}).ParseAll(src); d != nil {
+		for _, dd := range d {
+			if dd.Name == "syntax" {
+				f.Syntax = dd.Value
+			}
+		}
+	}
+	lex := shell.NewLex(f.Escape)
+	var cur *Stage
+	for _, node := range res.AST.Children {
+		cmd, err := instructions.ParseInstruction(node)
+		if err != nil {
+			return nil, locate(name, err)
+		}
+		if run, ok := cmd.(*instructions.RunCommand); ok {
+			// BuildKit fills in --mount options only when it expands the
+			// instruction; expanding with the identity keeps the text.
+			_ = run.Expand(func(w string) (string, error) { return w, nil })
+		}
+		in := &Instruction{
+			Keyword: strings.ToUpper(node.Value),
+			Command: cmd,
+			Node:    node,
+			Line:    node.StartLine,
+			EndLine: node.EndLine,
+			Column:  1 + leadingSpace(f.Line(node.StartLine)),
+		}
+		if st, ok := cmd.(*instructions.Stage); ok {
+			cur = f.newStage(st, in, lex)
+			continue
+		}
+		if cur == nil {
+			if _, ok := cmd.(*instructions.ArgCommand); ok {
+				f.MetaArgs = append(f.MetaArgs, in)
+				continue
+			}
+			return nil, &inputerr.Error{File: name, Line: in.Line, Err: fmt.Errorf("%s before the first FROM", in.Keyword)}
+		}
+		in.Stage = cur
+		cur.Instructions = append(cur.Instructions, in)
+	}
+	if len(f.Stages) == 0 {
+		return nil, &inputerr.Error{File: name, Err: errors.New("no FROM instruction")}
+	}
+	f.markFinal()
+	f.parseScripts()
+	return f, nil
+}
+
+func (f *File) newStage(st *instructions.Stage, in *Instruction, lex *shell.Lex) *Stage {
+	s := &Stage{Index: len(f.Stages), Name: st.Name, FromInstruction: in}
+	in.Stage = s
+	s.From.Raw = st.BaseName
+	s.From.Platform = st.Platform
+	res, err := lex.ProcessWordWithMatches(st.BaseName, metaEnv{f})
+	if err != nil {
+		s.From.Image = st.BaseName
+	} else {
+		s.From.Image = res.Result
+		for v := range res.Unmatched {
+			s.From.Unresolved = append(s.From.Unresolved, v)
+		}
+	}
+	for _, prev := range f.Stages {
+		if prev.Name != "" && strings.EqualFold(prev.Name, s.From.Image) {
+			s.From.Stage = prev
+		}
+	}
+	f.Stages = append(f.Stages, s)
+	return s
+}
+
+// markFinal marks the final stage and the chain of stages it is built on.
+func (f *File) markFinal() {
+	for s := f.Final(); s != nil; s = s.From.Stage {
+		if s.InFinalImage {
+			break // a cycle cannot happen (FROM names only earlier stages), but be safe
+		}
+		s.InFinalImage = true
+	}
+}
+
+// metaEnv exposes meta ARG defaults to BuildKit's word expander; only
+// ARGs with a default count as set.
+type metaEnv struct{ f *File }
+
+func (e metaEnv) Get(k string) (string, bool) { return e.f.MetaArg(k) }
+
+func (e metaEnv) Keys() []string {
+	var keys []string
+	for _, in := range e.f.MetaArgs {
+		for _, kv := range in.Command.(*instructions.ArgCommand).Args {
+			keys = append(keys, kv.Key)
+		}
+	}
+	return keys
+}
+
+// locate turns a BuildKit error into a ParseError with the first line it
+// names.
+func locate(name string, err error) error {
+	pe := &inputerr.Error{File: name, Err: err}
+	var le *parser.LocationError
+	if errors.As(err, &le) {
+		pe.Err = errors.Unwrap(le)
+		for _, rs := range le.Locations {
+			if len(rs) > 0 && rs[0].Start.Line > 0 {
+				pe.Line = rs[0].Start.Line
+				break
+			}
+		}
+	}
+	if pe.Err == nil {
+		pe.Err = err
+	}
+	return pe
+}
+
+func splitLines(src []byte) []string {
+	s := string(src)
+	s = strings.TrimPrefix(s, "\ufeff")
+	lines := strings.Split(s, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+func leadingSpace(s string) int {
+	return len(s) - len(strings.TrimLeft(s, " \t\v\f\r"))
+}
+
+// IsShell reports whether program (a path or name) is a POSIX-like shell
+// whose scripts mvdan.cc/sh can parse.
+func IsShell(program string) bool {
+	switch path.Base(program) {
+	case "sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox":
+		return true
+	}
+	return false
+}

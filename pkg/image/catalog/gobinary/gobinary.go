@@ -1,0 +1,106 @@
+// Package gobinary catalogs the modules compiled into Go executables (ELF,
+// Mach-O and PE) from their embedded build information, and the Go
+// toolchain that built them as the module "stdlib", the way the Go
+// vulnerability database names the standard library.
+package gobinary
+
+import (
+	"bytes"
+	"debug/buildinfo"
+	"io/fs"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+)
+
+// Name is the cataloger's name.
+const Name = "gobinary"
+
+// minSize skips files too small to be a Go executable (the smallest are
+// over a megabyte; scripts are far smaller).
+const minSize = 64 << 10
+
+type cataloger struct{}
+
+// New returns the Go binary cataloger.
+func New() catalog.Cataloger { return cataloger{} }
+
+var _ catalog.Cataloger = cataloger{}
+
+func (cataloger) Name() string { return Name }
+func (cataloger) Version() int { return 1 }
+
+// Wants executables (any exec bit) and Windows .exe files of plausible size.
+func (cataloger) Wants(path string, size int64, mode fs.FileMode) bool {
+	return mode.IsRegular() && size >= minSize && (mode.Perm()&0o111 != 0 || strings.HasSuffix(path, ".exe"))
+}
+
+// magic numbers of the executable formats debug/buildinfo reads.
+var magics = [][]byte{{0x7f, 'E', 'L', 'F'}, {'M', 'Z'}, {0xfe, 0xed, 0xfa, 0xce}, {0xfe, 0xed, 0xfa, 0xcf}, {0xce, 0xfa, 0xed, 0xfe}, {0xcf, 0xfa, 0xed, 0xfe}}
+
+// Catalog reads the build information. Executables that are not Go, or
+// were built without module support, yield nothing and no error.
+func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
+	isExe := false
+	for _, m := range magics {
+		if bytes.HasPrefix(f.Content, m) {
+			isExe = true
+		}
+	}
+	if !isExe {
+		return nil, nil
+	}
+	bi, err := buildinfo.Read(bytes.NewReader(f.Content))
+	if err != nil {
+		return nil, nil // not a Go binary, or stripped of build info
+	}
+	loc := []sbom.Location{{Path: f.Path}}
+	var out []sbom.Package
+	if v := StdlibVersion(bi.GoVersion); v != "" {
+		out = append(out, sbom.Package{Name: "stdlib", Version: v, Type: sbom.TypeGoModule, Locations: loc})
+	}
+	if m := bi.Main; m.Path != "" && m.Version != "" && m.Version != "(devel)" {
+		out = append(out, sbom.Package{Name: m.Path, Version: m.Version, Type: sbom.TypeGoModule, Locations: loc})
+	}
+	for _, d := range bi.Deps {
+		if d == nil {
+			continue
+		}
+		// A replaced module is what was compiled in.
+		if d.Replace != nil {
+			d = d.Replace
+		}
+		if d.Path == "" || d.Version == "" {
+			continue // replaced by a local directory: no version to match
+		}
+		out = append(out, sbom.Package{Name: d.Path, Version: d.Version, Type: sbom.TypeGoModule, Locations: loc})
+	}
+	return out, nil
+}
+
+// StdlibVersion turns a toolchain version ("go1.22.0", "go1.21.3
+// X:boringcrypto", "devel go1.23-abc") into the semantic version the Go
+// vulnerability database uses for stdlib ("1.22.0"); "" for development
+// toolchains, which match nothing.
+func StdlibVersion(gov string) string {
+	v, _, _ := strings.Cut(gov, " ")
+	if !strings.HasPrefix(v, "go1") {
+		return ""
+	}
+	v = strings.TrimPrefix(v, "go")
+	// Pre-releases: go1.22rc1 -> 1.22.0-rc.1, as the vulnerability database writes them.
+	for _, pre := range []string{"rc", "beta"} {
+		if i := strings.Index(v, pre); i > 0 {
+			base := v[:i]
+			if strings.Count(base, ".") == 1 {
+				base += ".0"
+			}
+			return base + "-" + pre + "." + v[i+len(pre):]
+		}
+	}
+	if strings.Count(v, ".") == 1 {
+		v += ".0" // go1.20 is 1.20.0
+	}
+	return v
+}

@@ -1,0 +1,123 @@
+package java
+
+import (
+	"archive/zip"
+	"bytes"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/google/go-cmp/cmp"
+)
+
+func jar(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, content := range files {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(content)
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
+func describe(ps []sbom.Package) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name+"@"+p.Version+" "+p.Locations[0].Path)
+	}
+	return out
+}
+
+func TestArchives(t *testing.T) {
+	inner := jar(t, map[string][]byte{"META-INF/maven/org.yaml/snakeyaml/pom.properties": []byte("groupId=org.yaml\nartifactId=snakeyaml\nversion=1.33\n")})
+	manifestOnly := jar(t, map[string][]byte{"META-INF/MANIFEST.MF": []byte("Manifest-Version: 1.0\r\nImplementation-Title: legacy\r\nImplementation-Version: 2.1\r\nImplementation-Vendor-Id: com.example\r\n")})
+	app := jar(t, map[string][]byte{
+		"META-INF/maven/com.acme/app/pom.properties": []byte("#Generated\nversion=1.0.0\ngroupId=com.acme\nartifactId=app\n"),
+		"BOOT-INF/lib/snakeyaml-1.33.jar":            inner,
+		"BOOT-INF/lib/legacy.jar":                    manifestOnly,
+		"BOOT-INF/lib/commons-io-2.11.0.jar":         jar(t, map[string][]byte{"a.class": nil}),
+	})
+	got, err := New().Catalog(&catalog.File{Path: "/opt/app.jar", Content: app})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"com.acme:app@1.0.0 /opt/app.jar",
+		"commons-io@2.11.0 /opt/app.jar!BOOT-INF/lib/commons-io-2.11.0.jar",
+		"com.example:legacy@2.1 /opt/app.jar!BOOT-INF/lib/legacy.jar",
+		"org.yaml:snakeyaml@1.33 /opt/app.jar!BOOT-INF/lib/snakeyaml-1.33.jar",
+	}
+	g := describe(got)
+	if d := cmp.Diff(sortStrings(want), sortStrings(g)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if _, err := New().Catalog(&catalog.File{Path: "x.jar", Content: []byte("not a zip")}); err == nil {
+		t.Error("not a zip: no error")
+	}
+}
+
+func sortStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func TestGradleLock(t *testing.T) {
+	src := "# This is a Gradle generated file\ncom.google.guava:guava:32.1.3-jre=compileClasspath,runtimeClasspath\nempty=annotationProcessor\n"
+	got, err := New().Catalog(&catalog.File{Path: "gradle.lockfile", Content: []byte(src)})
+	if err != nil || len(got) != 1 || got[0].Name != "com.google.guava:guava" || got[0].Version != "32.1.3-jre" {
+		t.Errorf("%+v %v", got, err)
+	}
+}
+
+func TestPOM(t *testing.T) {
+	src := `<?xml version="1.0"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <groupId>com.acme</groupId><artifactId>app</artifactId><version>1.2.0</version>
+  <properties><jackson.version>2.15.2</jackson.version><spring.version>${boot}</spring.version></properties>
+  <dependencies>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId><version>${jackson.version}</version></dependency>
+    <dependency><groupId>${project.groupId}</groupId><artifactId>lib</artifactId><version>${project.version}</version></dependency>
+    <dependency><groupId>org.springframework</groupId><artifactId>spring-core</artifactId><version>${spring.version}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId></dependency>
+    <dependency><groupId>junit</groupId><artifactId>junit</artifactId><version>4.13.2</version><scope>test</scope></dependency>
+    <dependency><groupId>x</groupId><artifactId>ranged</artifactId><version>[1.0,2.0)</version></dependency>
+  </dependencies>
+</project>`
+	got, err := New().Catalog(&catalog.File{Path: "app/pom.xml", Content: []byte(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range got {
+		names = append(names, p.Name+"@"+p.Version)
+	}
+	if d := cmp.Diff([]string{"com.fasterxml.jackson.core:jackson-databind@2.15.2", "com.acme:lib@1.2.0"}, names); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if New().Wants("x.jar!META-INF/maven/a/b/pom.xml", 10, 0o644) || !New().Wants("src/pom.xml", 10, 0o644) {
+		t.Error("Wants pom.xml")
+	}
+	if _, err := New().Catalog(&catalog.File{Path: "pom.xml", Content: []byte("<project")}); err == nil {
+		t.Error("broken pom: no error")
+	}
+}
+
+func FuzzArchive(f *testing.F) {
+	t := &testing.T{}
+	f.Add(jar(t, map[string][]byte{"META-INF/maven/a/b/pom.properties": []byte("groupId=a\nartifactId=b\nversion=1\n"), "lib/x.jar": jar(t, map[string][]byte{"META-INF/MANIFEST.MF": []byte("Implementation-Version: 1\n")})}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = New().Catalog(&catalog.File{Path: "x.jar", Content: b})
+	})
+}

@@ -1,0 +1,128 @@
+package npm
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/google/go-cmp/cmp"
+)
+
+func catalogFile(t *testing.T, testfile, as string) ([]sbom.Package, error) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", testfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New().Catalog(&catalog.File{Path: as, Mode: 0o644, Content: b})
+}
+
+func names(pkgs []sbom.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		out = append(out, p.Name+"@"+p.Version)
+	}
+	return out
+}
+
+func TestLockfiles(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		want []string
+	}{
+		{"lock-v1.json", []string{"@types/node@20.1.0", "left-pad@1.3.0", "lodash@4.17.15", "mkdirp@0.5.1", "minimist@0.0.8"}},
+		{"lock-v3.json", []string{"@scope/pkg@2.0.0", "lodash@3.10.1", "left-pad@1.3.0", "lodash@4.17.15"}},
+	} {
+		got, err := catalogFile(t, c.file, "app/package-lock.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(c.want, names(got)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", c.file, d)
+		}
+	}
+	if _, err := catalogFile(t, "invalid.json", "app/package-lock.json"); err == nil {
+		t.Error("invalid lockfile: no error")
+	}
+}
+
+func TestYarnAndPnpm(t *testing.T) {
+	for _, c := range []struct {
+		file, as string
+		want     []string
+	}{
+		{"yarn-v1.lock", "yarn.lock", []string{"@babel/code-frame@7.12.13", "lodash@4.17.21"}},
+		{"yarn-berry.lock", "yarn.lock", []string{"lodash@4.17.21", "@types/node@20.1.0"}},
+		{"pnpm-v5.yaml", "pnpm-lock.yaml", []string{"@babel/core@7.24.0", "lodash@4.17.21"}},
+		{"pnpm-v6.yaml", "pnpm-lock.yaml", []string{"@babel/core@7.24.0", "lodash@4.17.21"}},
+		{"pnpm-v9.yaml", "pnpm-lock.yaml", []string{"@babel/core@7.24.0", "lodash@4.17.21"}},
+	} {
+		got, err := catalogFile(t, c.file, "app/"+c.as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(c.want, names(got)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", c.file, d)
+		}
+	}
+	if _, err := catalogFile(t, "invalid.json", "pnpm-lock.yaml"); err == nil {
+		t.Error("invalid pnpm lock: no error")
+	}
+}
+
+func TestPackageJSON(t *testing.T) {
+	got, err := catalogFile(t, "package.json", "app/node_modules/lodash/package.json")
+	if err != nil || len(got) != 1 || got[0].Name != "lodash" || got[0].Licenses[0] != "MIT" {
+		t.Errorf("%+v %v", got, err)
+	}
+	got, _ = catalogFile(t, "package-old-license.json", "node_modules/old/package.json")
+	if d := cmp.Diff([]string{"BSD", "MIT"}, got[0].Licenses); d != "" {
+		t.Errorf("licenses (-want +got):\n%s", d)
+	}
+	if _, err := catalogFile(t, "invalid.json", "node_modules/x/package.json"); err == nil {
+		t.Error("invalid package.json: no error")
+	}
+}
+
+func TestWants(t *testing.T) {
+	c := New()
+	for p, want := range map[string]bool{
+		"app/package-lock.json": true, "package-lock.json": true, "app/node_modules/x/package-lock.json": false,
+		"app/node_modules/lodash/package.json": true, "node_modules/@scope/pkg/package.json": true,
+		"app/package.json": false, "node_modules/lodash/lib/package.json": false, "node_modules/@scope/package.json": false,
+		"node_modules/.bin/package.json": false,
+	} {
+		if got := c.Wants(p, 10, 0o644); got != want {
+			t.Errorf("Wants(%s) = %v", p, got)
+		}
+	}
+}
+
+func TestRefine(t *testing.T) {
+	lock := sbom.Package{Name: "minimist", Version: "0.0.8", Locations: []sbom.Location{{Path: "/app/package-lock.json"}}}
+	other := sbom.Package{Name: "x", Version: "1", Locations: []sbom.Location{{Path: "/srv/package-lock.json"}}}
+	inst := sbom.Package{Name: "minimist", Version: "1.2.0", Locations: []sbom.Location{{Path: "/app/node_modules/minimist/package.json"}}}
+	got := New().(catalog.Refiner).Refine([]sbom.Package{lock, other, inst}, func(p string) bool { return p == "app/node_modules" })
+	if d := cmp.Diff([]string{"x@1", "minimist@1.2.0"}, names(got)); d != "" {
+		t.Errorf("Refine (-want +got):\n%s", d)
+	}
+}
+
+func FuzzCatalog(f *testing.F) {
+	kinds := []string{"app/package-lock.json", "app/node_modules/x/package.json", "app/yarn.lock", "app/pnpm-lock.yaml"}
+	for i, n := range []string{"lock-v1.json", "package.json", "yarn-v1.lock", "pnpm-v6.yaml", "lock-v3.json", "yarn-berry.lock", "pnpm-v5.yaml"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", n))
+		f.Add(b, uint8(i%len(kinds)))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		p := kinds[int(kind)%len(kinds)]
+		pkgs, _ := New().Catalog(&catalog.File{Path: p, Mode: 0o644, Content: b})
+		for _, x := range pkgs {
+			if x.Name == "" || x.Version == "" {
+				t.Fatalf("package without name or version: %+v", x)
+			}
+		}
+	})
+}

@@ -1,0 +1,128 @@
+package python
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestCatalog(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		want []sbom.Package
+	}{
+		{"empty", nil},
+		{"noversion", nil},
+		{"single", []sbom.Package{{Name: "requests", Version: "2.28.1", Type: "pypi", Licenses: []string{"Apache 2.0"}, Locations: []sbom.Location{{Path: "x.dist-info/METADATA"}}}}},
+		{"expression", []sbom.Package{{Name: "flask", Version: "3.0.3", Type: "pypi", Licenses: []string{"BSD-3-Clause"}, Locations: []sbom.Location{{Path: "x.dist-info/METADATA"}}}}},
+	} {
+		b, _ := os.ReadFile(filepath.Join("testdata", c.file))
+		got, err := New().Catalog(&catalog.File{Path: "x.dist-info/METADATA", Content: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(c.want, got, cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("%s (-want +got):\n%s", c.file, d)
+		}
+	}
+}
+
+func TestLockfiles(t *testing.T) {
+	for file, want := range map[string][]string{
+		"requirements.txt": {"flask@3.0.3", "requests@2.32.3"},
+		"poetry.lock":      {"flask@3.0.3", "click@8.1.7"},
+		"uv.lock":          {"idna@3.7"},
+		"Pipfile.lock":     {"idna@3.7", "requests@2.32.3", "pytest@8.3.3"},
+	} {
+		b, _ := os.ReadFile(filepath.Join("testdata", file))
+		p := "src/app/" + file
+		if !New().Wants(p, 10, 0o644) {
+			t.Errorf("does not want %s", p)
+		}
+		pkgs, err := New().Catalog(&catalog.File{Path: p, Content: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, x := range pkgs {
+			got = append(got, x.Name+"@"+x.Version)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", file, d)
+		}
+	}
+	installed := sbom.Package{Name: "flask", Version: "3.0.2", Locations: []sbom.Location{{Path: "/v/lib/site-packages/flask-3.0.2.dist-info/METADATA"}}}
+	locked := sbom.Package{Name: "flask", Version: "3.0.3", Locations: []sbom.Location{{Path: "/app/requirements.txt"}}}
+	if got := New().(catalog.Refiner).Refine([]sbom.Package{locked, installed}, nil); len(got) != 1 || got[0].Version != "3.0.2" {
+		t.Errorf("installed should win over requirements: %+v", got)
+	}
+}
+
+func TestWants(t *testing.T) {
+	for p, want := range map[string]bool{
+		"usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO":       true,
+		"usr/local/lib/python3.12/site-packages/flask-3.0.3.dist-info/METADATA": true,
+		"usr/lib/python3/dist-packages/six-1.16.0.egg-info":                     true,
+		"src/flask/METADATA": false, "x.dist-info/RECORD": false,
+	} {
+		if got := New().Wants(p, 100, 0o644); got != want {
+			t.Errorf("Wants(%s) = %v", p, got)
+		}
+	}
+}
+
+// TestDebianDistPackages: one package per Debian python3-* package, the
+// doubled cryptography metadata counted once.
+func TestDebianDistPackages(t *testing.T) {
+	dir := sharedtest.Path(t, "testdata", "apps", "python", "debian-bookworm-dist-packages-metadata")
+	var pkgs []sbom.Package
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		for _, f := range []string{"METADATA", "PKG-INFO"} {
+			p := filepath.Join(dir, e.Name(), f)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			rel := "usr/lib/python3/dist-packages/" + e.Name() + "/" + f
+			if !New().Wants(rel, int64(len(b)), 0o644) {
+				t.Errorf("does not want %s", rel)
+			}
+			got, _ := New().Catalog(&catalog.File{Path: "/" + rel, Content: b})
+			pkgs = append(pkgs, got...)
+		}
+	}
+	pkgs = New().(catalog.Refiner).Refine(pkgs, nil)
+	var got []string
+	for _, p := range pkgs {
+		got = append(got, normalize(p.Name)+" "+p.Version)
+	}
+	sort.Strings(got)
+	want := []string{"certifi 2022.9.24", "chardet 5.1.0", "cryptography 38.0.4", "idna 3.3", "jinja2 3.1.2", "markupsafe 2.1.2", "pip 23.0.1", "pyyaml 6.0", "requests 2.28.1", "setuptools 66.1.1", "urllib3 1.26.12", "wheel 0.38.4"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+func FuzzCatalog(f *testing.F) {
+	kinds := []string{"x.dist-info/METADATA", "requirements.txt", "poetry.lock", "uv.lock", "Pipfile.lock"}
+	for i, n := range []string{"single", "requirements.txt", "poetry.lock", "uv.lock", "Pipfile.lock"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", n))
+		f.Add(b, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		pkgs, _ := New().Catalog(&catalog.File{Path: kinds[int(kind)%len(kinds)], Content: b})
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" {
+				t.Fatal("empty name or version")
+			}
+		}
+	})
+}

@@ -1,0 +1,105 @@
+package rpm
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestRealDatabases: each of the three formats yields exactly the packages
+// rpm itself lists (packages.tsv beside each database).
+func TestRealDatabases(t *testing.T) {
+	for _, c := range []struct{ dir, file string }{
+		{"libuuid", "Packages"}, {"sle15-bci", "Packages.db"}, {"cbl-mariner-2.0", "rpmdb.sqlite"},
+	} {
+		t.Run(c.dir, func(t *testing.T) {
+			dir := sharedtest.Path(t, "testdata", "rpmdb", c.dir)
+			b, err := os.ReadFile(filepath.Join(dir, c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := "var/lib/rpm/" + c.file
+			if !New().Wants(p, int64(len(b)), 0o644) {
+				t.Fatalf("does not want %s", p)
+			}
+			pkgs, err := New().Catalog(&catalog.File{Path: p, Content: b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range pkgs {
+				v := p.Version
+				if !strings.Contains(v, ":") {
+					v = "0:" + v
+				}
+				line := p.Name + "\t" + v + "\t" + p.Arch
+				if p.SourceName != "" {
+					line += "\t" + p.SourceName + "-" + p.SourceVersion + ".src.rpm"
+				}
+				got = append(got, line)
+			}
+			f, _ := os.Open(filepath.Join(dir, "packages.tsv"))
+			defer f.Close()
+			var want []string
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				if l := sc.Text(); l != "" {
+					want = append(want, l)
+				}
+			}
+			sort.Strings(want)
+			// Some lists leave out the source rpm column; compare what they have.
+			if len(want) > 0 && strings.Count(want[0], "\t") == 2 {
+				for i, g := range got {
+					got[i] = strings.Join(strings.SplitN(g, "\t", 4)[:3], "\t")
+				}
+			}
+			sort.Strings(got)
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestGarbage(t *testing.T) {
+	for name, b := range map[string][]byte{"text": []byte("hello"), "sqlite header only": append([]byte("SQLite format 3\x00"), make([]byte, 100)...)} {
+		if _, err := New().Catalog(&catalog.File{Path: "var/lib/rpm/Packages", Content: b}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestSplitSourceRPM(t *testing.T) {
+	for in, want := range map[string]string{"bash-4.4-19.6.1.src.rpm": "bash 4.4-19.6.1", "file-5.32-7.14.1.src.rpm": "file 5.32-7.14.1", "nope.src.rpm": ""} {
+		n, v, ok := splitSourceRPM(in)
+		got := ""
+		if ok {
+			got = n + " " + v
+		}
+		if got != want {
+			t.Errorf("splitSourceRPM(%q) = %q", in, got)
+		}
+	}
+}
+
+func FuzzCatalog(f *testing.F) {
+	for _, c := range []string{"libuuid/Packages", "sle15-bci/Packages.db", "cbl-mariner-2.0/rpmdb.sqlite"} {
+		if b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "..", "shared", "testdata", "rpmdb", c)); err == nil {
+			if len(b) > 64<<10 {
+				b = b[:64<<10]
+			}
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = New().Catalog(&catalog.File{Path: "var/lib/rpm/Packages", Content: b})
+	})
+}

@@ -1,0 +1,64 @@
+package ruby
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/google/go-cmp/cmp"
+)
+
+func names(ps []sbom.Package) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name+"@"+p.Version)
+	}
+	return out
+}
+
+func TestGemfileLock(t *testing.T) {
+	b, _ := os.ReadFile(filepath.Join("testdata", "Gemfile.lock"))
+	got, err := New().Catalog(&catalog.File{Path: "app/Gemfile.lock", Content: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"actionpack@7.2.1", "nokogiri@1.16.7", "rack@3.1.7"}, names(got)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+func TestGemspecNames(t *testing.T) {
+	for file, want := range map[string]string{
+		"rails-7.2.1.gemspec": "rails@7.2.1", "rails-html-sanitizer-1.6.0.gemspec": "rails-html-sanitizer@1.6.0",
+		"nokogiri-1.16.7-x86_64-linux.gemspec": "nokogiri@1.16.7", "net-http-0.4.1.gemspec": "net-http@0.4.1", "weird.gemspec": "",
+	} {
+		p := "usr/local/lib/ruby/gems/3.3.0/specifications/" + file
+		if !New().Wants(p, 10, 0o644) {
+			t.Errorf("does not want %s", p)
+		}
+		got, _ := New().Catalog(&catalog.File{Path: p})
+		if g := names(got); (want == "" && len(g) != 0) || (want != "" && (len(g) != 1 || g[0] != want)) {
+			t.Errorf("%s: %v, want %s", file, g, want)
+		}
+	}
+	if New().Wants("app/foo.gemspec", 10, 0o644) {
+		t.Error("a gemspec outside specifications/ is a project, not an installed gem")
+	}
+}
+
+func FuzzCatalog(f *testing.F) {
+	kinds := []string{"app/Gemfile.lock"}
+	if b, err := os.ReadFile(filepath.Join("testdata", "Gemfile.lock")); err == nil {
+		f.Add(b, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+		pkgs, _ := New().Catalog(&catalog.File{Path: kinds[int(kind)%len(kinds)], Mode: 0o755, Content: b})
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" {
+				t.Fatalf("package without name or version: %+v", p)
+			}
+		}
+	})
+}

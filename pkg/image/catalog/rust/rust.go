@@ -1,0 +1,134 @@
+// Package rust catalogs Rust crates from Cargo.lock and from the
+// dependency list cargo-auditable embeds in binaries (the .dep-v0 section,
+// zlib-compressed JSON).
+package rust
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"debug/elf"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+)
+
+// Name is the cataloger's name.
+const Name = "rust"
+
+const (
+	minBinary = 64 << 10
+	// maxAudit caps the decompressed dependency list (real ones are a few KB).
+	maxAudit = 8 << 20
+)
+
+type cataloger struct{}
+
+// New returns the Rust cataloger.
+func New() catalog.Cataloger { return cataloger{} }
+
+var _ catalog.Cataloger = cataloger{}
+
+func (cataloger) Name() string { return Name }
+func (cataloger) Version() int { return 1 }
+
+func (cataloger) Wants(p string, size int64, mode fs.FileMode) bool {
+	if !mode.IsRegular() {
+		return false
+	}
+	return path.Base(p) == "Cargo.lock" || size >= minBinary && mode.Perm()&0o111 != 0
+}
+
+func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
+	if path.Base(f.Path) == "Cargo.lock" {
+		return cargoLock(f)
+	}
+	if !bytes.HasPrefix(f.Content, []byte{0x7f, 'E', 'L', 'F'}) {
+		return nil, nil
+	}
+	return auditable(f)
+}
+
+// cargoLock reads the [[package]] tables of Cargo.lock (TOML); only the
+// name and version keys are needed, so a line reader suffices.
+func cargoLock(f *catalog.File) ([]sbom.Package, error) {
+	var out []sbom.Package
+	var name, version string
+	inPkg := false
+	flush := func() {
+		if inPkg && name != "" && version != "" {
+			out = append(out, sbom.Package{Name: name, Version: version, Type: sbom.TypeCargo, Locations: []sbom.Location{{Path: f.Path}}})
+		}
+		name, version = "", ""
+	}
+	sc := bufio.NewScanner(bytes.NewReader(f.Content))
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(l, "[") {
+			flush()
+			inPkg = l == "[[package]]"
+			continue
+		}
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || !inPkg {
+			continue
+		}
+		v = strings.Trim(strings.TrimSpace(v), `"`)
+		switch strings.TrimSpace(k) {
+		case "name":
+			name = v
+		case "version":
+			version = v
+		}
+	}
+	flush()
+	return out, sc.Err()
+}
+
+// auditable reads cargo-auditable's section. Binaries without it yield
+// nothing.
+func auditable(f *catalog.File) ([]sbom.Package, error) {
+	ef, err := elf.NewFile(bytes.NewReader(f.Content))
+	if err != nil {
+		return nil, nil
+	}
+	sec := ef.Section(".dep-v0")
+	if sec == nil {
+		return nil, nil
+	}
+	zr, err := zlib.NewReader(sec.Open())
+	if err != nil {
+		return nil, fmt.Errorf(".dep-v0: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(zr, maxAudit+1))
+	if err != nil || len(data) > maxAudit {
+		return nil, fmt.Errorf(".dep-v0: unreadable or too large")
+	}
+	var audit struct {
+		Packages []struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+			Source  string `json:"source"`
+			Kind    string `json:"kind"`
+		} `json:"packages"`
+	}
+	if err := json.Unmarshal(data, &audit); err != nil {
+		return nil, fmt.Errorf(".dep-v0: %w", err)
+	}
+	var out []sbom.Package
+	for _, p := range audit.Packages {
+		// Only crates from the registry have advisories; the binary's own
+		// crate and local paths do not.
+		if p.Source != "crates.io" || p.Kind == "build" || p.Name == "" || p.Version == "" {
+			continue
+		}
+		out = append(out, sbom.Package{Name: p.Name, Version: p.Version, Type: sbom.TypeCargo, Locations: []sbom.Location{{Path: f.Path}}})
+	}
+	return out, nil
+}

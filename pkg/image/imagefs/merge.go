@@ -1,0 +1,215 @@
+package imagefs
+
+import (
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+)
+
+// File is a visible file of the merged view.
+type File struct {
+	Entry
+	// Layer is the index of the layer that last wrote the file.
+	Layer int
+}
+
+// View is the filesystem the container sees.
+type View struct {
+	// Layers are the per-layer results the view was built from.
+	Layers []*LayerResult
+	files  map[string]File
+
+	sortOnce sync.Once
+	sorted   []string
+}
+
+// Merge stacks layer results, base first, into the container's view:
+// entries of upper layers replace lower ones, whiteouts delete lower paths
+// (and what is under them), and opaque directories hide lower contents.
+func Merge(layers []*LayerResult) *View {
+	v := &View{Layers: layers, files: map[string]File{}}
+	hidden := map[string]bool{} // paths deleted by upper layers
+	opaque := map[string]bool{} // directories whose lower contents are hidden
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := layers[i]
+		// Within a layer a later entry of the same path replaces an
+		// earlier one, as extracting the tar would: read it backwards.
+		for j := len(l.Entries) - 1; j >= 0; j-- {
+			e := l.Entries[j]
+			if _, seen := v.files[e.Path]; seen || isHidden(e.Path, hidden, opaque) {
+				continue
+			}
+			v.files[e.Path] = File{Entry: e, Layer: i}
+		}
+		for _, w := range l.Whiteouts {
+			hidden[w] = true
+		}
+		for _, o := range l.Opaque {
+			opaque[o] = true
+		}
+	}
+	return v
+}
+
+// isHidden reports whether an upper layer deleted p or a directory above
+// it, or made a directory above it opaque.
+func isHidden(p string, hidden, opaque map[string]bool) bool {
+	if hidden[p] {
+		return true
+	}
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		if hidden[d] || opaque[d] {
+			return true
+		}
+	}
+	return opaque[""] && p != ""
+}
+
+// Lookup returns the visible entry at p (no link following).
+func (v *View) Lookup(p string) (File, bool) {
+	f, ok := v.files[p]
+	return f, ok
+}
+
+// Len is the number of visible entries.
+func (v *View) Len() int { return len(v.files) }
+
+// Walk calls fn for every visible entry in path order.
+func (v *View) Walk(fn func(File)) {
+	// Several rules walk the view: sort its paths once.
+	v.sortOnce.Do(func() {
+		v.sorted = make([]string, 0, len(v.files))
+		for p := range v.files {
+			v.sorted = append(v.sorted, p)
+		}
+		sort.Strings(v.sorted)
+	})
+	for _, p := range v.sorted {
+		fn(v.files[p])
+	}
+}
+
+// maxLinks bounds symlink resolution, as the kernel's ELOOP does.
+const maxLinks = 40
+
+// Resolve follows symlinks in every component of p inside the image root:
+// absolute targets start at the image root, "../" never climbs above it,
+// and a loop or a dangling link returns false.
+func (v *View) Resolve(p string) (File, bool) { return v.resolve(p, 0) }
+
+func (v *View) resolve(p string, hops int) (File, bool) {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	for ; hops <= maxLinks; hops++ {
+		parts := strings.Split(p, "/")
+		cur := ""
+		restarted := false
+		for i, part := range parts {
+			next := part
+			if cur != "" {
+				next = cur + "/" + part
+			}
+			f, ok := v.files[next]
+			if !ok {
+				return File{}, false
+			}
+			if f.Mode&fs.ModeSymlink != 0 {
+				// Splice the link's target in place of this component.
+				target := f.Link
+				var base string
+				if strings.HasPrefix(target, "/") {
+					base = target
+				} else {
+					base = path.Join("/"+cur, target)
+				}
+				rest := strings.Join(parts[i+1:], "/")
+				p = strings.TrimPrefix(path.Clean(base+"/"+rest), "/")
+				restarted = true
+				break
+			}
+			cur = next
+		}
+		if !restarted {
+			f, ok := v.files[p]
+			if ok && f.HardLink {
+				return v.resolve(f.Link, hops+1)
+			}
+			return f, ok
+		}
+	}
+	return File{}, false
+}
+
+// Packages returns the packages found in visible files, each located at
+// its file and the layer that wrote it.
+func (v *View) Packages() []sbom.Package {
+	var out []sbom.Package
+	for i, l := range v.Layers {
+		for p, pkgs := range l.Packages {
+			f, ok := v.files[p]
+			if !ok || f.Layer != i {
+				continue
+			}
+			for _, pkg := range pkgs {
+				pkg.Locations = []sbom.Location{{Layer: l.DiffID, Path: "/" + p}}
+				out = append(out, pkg)
+			}
+		}
+	}
+	return out
+}
+
+// Raw returns the content of a small kept file as the container sees it,
+// following symlinks.
+func (v *View) Raw(p string) ([]byte, bool) {
+	f, ok := v.Resolve(p)
+	if !ok {
+		return nil, false
+	}
+	b, ok := v.Layers[f.Layer].Raw[f.Path]
+	return b, ok
+}
+
+// VisibleFact is a fact about a file the container sees.
+type VisibleFact struct {
+	Fact
+	Path  string
+	Layer int
+}
+
+// Facts returns the inspectors' facts about visible files, in path order.
+func (v *View) Facts() []VisibleFact {
+	var out []VisibleFact
+	for i, l := range v.Layers {
+		for p, fs := range l.Facts {
+			f, ok := v.files[p]
+			if !ok || f.Layer != i {
+				continue
+			}
+			for _, x := range fs {
+				out = append(out, VisibleFact{Fact: x, Path: p, Layer: i})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
+}
+
+// FactsOf returns the facts about the visible file at p (a resolved path,
+// no link following).
+func (v *View) FactsOf(p string) ([]Fact, bool) {
+	f, ok := v.files[p]
+	if !ok {
+		return nil, false
+	}
+	facts, ok := v.Layers[f.Layer].Facts[p]
+	return facts, ok
+}
