@@ -13,7 +13,7 @@ FUZZTIME  ?= 30s
 # it is used when libisal-dev is installed (apt-get install libisal-dev).
 TAGS      ?= $(shell test -f /usr/include/isa-l/igzip_lib.h && echo isal)
 
-.PHONY: all build demo test vet race fuzz bench docs clean
+.PHONY: all build demo test vet check-tree race fuzz bench docs clean
 
 all: build
 
@@ -59,12 +59,18 @@ demo: build
 	./$(BIN) lint --fail-on high --format json examples/webapp/Dockerfile > /dev/null; echo "Dockerfile: exit $$?"
 	./$(BIN) lint --fail-on high examples/webapp/Dockerfile.hardened; echo "Dockerfile.hardened: exit $$?"
 
-test: vet
+test: vet check-tree
 	$(GO) test ./...
 	$(GO) test -race $(RACE_PKGS)
 ifneq ($(TAGS),)
 	$(GO) test -tags '$(TAGS)' ./pkg/image/imagefs/... ./pkg/image/analyzer/... ./cmd/...
 endif
+
+# No build outputs in the repository: no committed executable, no file over
+# 1 MiB outside testdata folders.
+check-tree:
+	@.ci/check-tree.sh --self-test
+	@.ci/check-tree.sh
 
 vet:
 	@# No "tee /dev/stderr" here: tee truncates stderr when it is a file, a CI log.
