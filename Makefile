@@ -13,7 +13,7 @@ FUZZTIME  ?= 30s
 # it is used when libisal-dev is installed (apt-get install libisal-dev).
 TAGS      ?= $(shell test -f /usr/include/isa-l/igzip_lib.h && echo isal)
 
-.PHONY: all build demo test vet check-tree race fuzz bench docs clean
+.PHONY: all build demo test conformance vet check-tree race fuzz bench docs clean
 
 all: build
 
@@ -61,6 +61,7 @@ demo: build
 
 test: vet check-tree
 	$(GO) test ./...
+	@$(MAKE) -s conformance
 	$(GO) test -race $(RACE_PKGS)
 ifneq ($(TAGS),)
 	$(GO) test -tags '$(TAGS)' ./pkg/image/imagefs/... ./pkg/image/analyzer/... ./cmd/...
@@ -77,6 +78,13 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "$$out" >&2; echo 'gofmt needed on the files above' >&2; exit 1; fi
 	$(GO) vet ./...
+
+# Every peer fixture case in ../shared/testdata/peers, one line per case and a
+# table per ecosystem; a difference passes only when docs/conformance.md
+# lists it with its reason.
+conformance:
+	@mkdir -p bin; rc=0; $(GO) test ./conformance -run '^TestPeers$$' -count=1 -v > bin/conformance.txt 2>&1 || rc=$$?; \
+	grep -v '^=== RUN' bin/conformance.txt | sed 's/^        //'; exit $$rc
 
 # Run every fuzz target (every func Fuzz* in a _test.go file) for FUZZTIME
 # each: make fuzz FUZZTIME=10m.

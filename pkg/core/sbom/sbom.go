@@ -50,6 +50,11 @@ type Package struct {
 	Locations     []Location `json:"locations"`
 	// Extra holds format-specific facts (an rpm's modularity label).
 	Extra map[string]string `json:"extra,omitempty"`
+	// Dev marks a development dependency (npm and pnpm dev, Pipfile
+	// develop, composer packages-dev): listed in SBOMs, left out of
+	// vulnerability findings unless asked for (--include-dev), as Trivy and
+	// Syft do.
+	Dev bool `json:"dev,omitempty"`
 	// FoundBy names the cataloger that found the package.
 	FoundBy string `json:"foundBy,omitempty"`
 	// Files lists files the package owns (OS packages), for attributing

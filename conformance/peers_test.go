@@ -1,0 +1,283 @@
+// Package conformance runs other scanners' own cataloger fixtures
+// (../shared/testdata/peers/<peer>/<case>) through Bulwark's analysis and
+// compares the packages found with what those scanners' tests expect. A
+// difference passes only when docs/conformance.md lists it with a reason;
+// an entry there that no longer happens fails too, so the table stays true.
+//
+//	make conformance        # one line per case, a table per ecosystem
+package conformance
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"text/tabwriter"
+
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
+	"github.com/bulwarksec/bulwark/pkg/image/analyzer"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+)
+
+// differencesFile is the committed table of deliberate differences.
+const differencesFile = "../docs/conformance.md"
+
+type peerCase struct {
+	Ecosystem   string  `json:"ecosystem"`
+	Expectation string  `json:"expectation"`
+	Note        *string `json:"note"`
+}
+
+// difference is one row of docs/conformance.md.
+type difference struct {
+	Case, Package, Kind, Why string
+	used                     bool
+}
+
+type tally struct{ cases, expected, found, missing, extra, allowed, failed int }
+
+func TestPeers(t *testing.T) {
+	peers := sharedtest.Path(t, "testdata", "peers")
+	diffs := readDifferences(t)
+	dirs, _ := filepath.Glob(filepath.Join(peers, "*", "*", "case.json"))
+	if len(dirs) == 0 {
+		t.Skipf("skipping: no cases under %s", peers)
+	}
+	slices.Sort(dirs)
+	totals := map[string]*tally{}
+	var lines []string
+	for _, cj := range dirs {
+		dir := filepath.Dir(cj)
+		id := filepath.Base(dir)
+		var c peerCase
+		if b, err := os.ReadFile(cj); err != nil || json.Unmarshal(b, &c) != nil {
+			t.Errorf("%s: unreadable case.json", dir)
+			continue
+		}
+		tl := totals[c.Ecosystem]
+		if tl == nil {
+			tl = &tally{}
+			totals[c.Ecosystem] = tl
+		}
+		tl.cases++
+		found, warnings, err := catalog(filepath.Join(dir, "root"))
+		if err != nil {
+			tl.failed++
+			t.Errorf("%s: %v (a peer reads this input; Bulwark must not fail on it)", id, err)
+			lines = append(lines, fmt.Sprintf("FAIL %-55s %-7s error: %v", id, c.Ecosystem, err))
+			continue
+		}
+		want, hasWant := readExpected(t, filepath.Join(dir, "expected.tsv"), c.Ecosystem)
+		status := "ok"
+		var missing, extra []string
+		if hasWant {
+			for k := range want {
+				if !found[k] {
+					missing = append(missing, k)
+				}
+			}
+			for k := range found {
+				if !want[k] {
+					extra = append(extra, k)
+				}
+			}
+		}
+		slices.Sort(missing)
+		slices.Sort(extra)
+		tl.expected += len(want)
+		tl.found += len(want) - len(missing)
+		tl.missing += len(missing)
+		tl.extra += len(extra)
+		check := func(kind string, list []string) {
+			for _, p := range list {
+				if d := lookup(diffs, id, p, kind); d != nil {
+					d.used = true
+					tl.allowed++
+					continue
+				}
+				status = "FAIL"
+				t.Errorf("%s: %s %s (not in %s)", id, kind, p, differencesFile)
+			}
+		}
+		check("missing", missing)
+		check("extra", extra)
+		if status == "FAIL" {
+			tl.failed++
+		}
+		note := ""
+		if len(warnings) > 0 {
+			note = fmt.Sprintf(" (%d warnings)", len(warnings))
+		}
+		lines = append(lines, fmt.Sprintf("%-4s %-55s %-7s expected %3d found %3d missing %2d extra %2d%s",
+			status, id, c.Ecosystem, len(want), len(want)-len(missing), len(missing), len(extra), note))
+	}
+	for _, d := range diffs {
+		if !d.used {
+			t.Errorf("%s: %s %s %s is listed but no longer happens; remove the row", differencesFile, d.Case, d.Kind, d.Package)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("\n" + strings.Join(lines, "\n") + "\n\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "ecosystem\tcases\texpected\tfound\tmissing\textra\tlisted\tfailed\t")
+	eco := make([]string, 0, len(totals))
+	for e := range totals {
+		eco = append(eco, e)
+	}
+	slices.Sort(eco)
+	var sum tally
+	for _, e := range eco {
+		x := totals[e]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", e, x.cases, x.expected, x.found, x.missing, x.extra, x.allowed, x.failed)
+		sum.cases += x.cases
+		sum.expected += x.expected
+		sum.found += x.found
+		sum.missing += x.missing
+		sum.extra += x.extra
+		sum.allowed += x.allowed
+		sum.failed += x.failed
+	}
+	fmt.Fprintf(tw, "all\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", sum.cases, sum.expected, sum.found, sum.missing, sum.extra, sum.allowed, sum.failed)
+	tw.Flush()
+	t.Log(b.String())
+}
+
+// catalog analyses root as a directory target and returns the packages
+// found as normalised keys (name, version, and "dev" for a development
+// dependency).
+func catalog(root string) (map[string]bool, []string, error) {
+	ctx := context.Background()
+	tg, err := source.Open(ctx, "dir:"+root)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tg.Close()
+	res, err := analyzer.Analyze(ctx, tg, analyzer.Options{Workers: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string]bool{}
+	for _, p := range res.Inventory.Packages {
+		out[key(typeEcosystem(p.Type), p.Name, p.Version, p.Dev)] = true
+	}
+	return out, res.Warnings, nil
+}
+
+// typeEcosystem maps a package type to the case.json ecosystem whose
+// normalisation applies.
+func typeEcosystem(typ string) string {
+	switch typ {
+	case sbom.TypePyPI:
+		return "python"
+	case sbom.TypeComposer:
+		return "php"
+	case sbom.TypeGoModule:
+		return "go"
+	}
+	return typ
+}
+
+var pep503 = regexp.MustCompile(`[-_.]+`)
+
+// key normalises a package as the peers' expected sets were written (see
+// ../shared/testdata/peers/README.md): Python names by PEP 503, a PHP
+// version's leading v and the v of Go's stdlib version dropped.
+func key(eco, name, version string, dev bool) string {
+	switch eco {
+	case "python":
+		name = strings.ToLower(pep503.ReplaceAllString(name, "-"))
+	case "php":
+		version = strings.TrimPrefix(version, "v")
+	case "go":
+		if name == "stdlib" {
+			version = strings.TrimPrefix(strings.TrimPrefix(version, "go"), "v")
+		}
+	}
+	k := name + "\t" + version
+	if dev {
+		k += "\tdev"
+	}
+	return k
+}
+
+func readExpected(t *testing.T, path, eco string) (map[string]bool, bool) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		// "name<TAB>version [flags]": flags say how the peer's test expects
+		// the package (dev, root, workspace, noversion); dev is part of the
+		// comparison, the others only describe the package.
+		name, version, _ := strings.Cut(line, "\t")
+		var flags []string
+		if i := strings.LastIndex(version, " ["); i >= 0 && strings.HasSuffix(version, "]") {
+			flags = strings.Split(version[i+2:len(version)-1], ",")
+			version = version[:i]
+		}
+		want[key(eco, name, version, slices.Contains(flags, "dev"))] = true
+	}
+	return want, true
+}
+
+// readDifferences reads the table rows of docs/conformance.md:
+//
+//	| case | package | difference | why |
+//
+// where package is "name version" ("name version dev" for a development
+// dependency) and difference is missing or extra.
+func readDifferences(t *testing.T) []*difference {
+	b, err := os.ReadFile(differencesFile)
+	if err != nil {
+		t.Fatalf("%s: %v", differencesFile, err)
+	}
+	var out []*difference
+	for i, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "| ") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) != 4 || cells[0] == "case" || strings.HasPrefix(cells[0], "---") {
+			continue
+		}
+		for j := range cells {
+			cells[j] = strings.Trim(strings.TrimSpace(cells[j]), "`")
+		}
+		if cells[2] != "missing" && cells[2] != "extra" {
+			t.Errorf("%s:%d: difference %q is neither missing nor extra", differencesFile, i+1, cells[2])
+			continue
+		}
+		if strings.TrimSpace(cells[3]) == "" {
+			t.Errorf("%s:%d: a difference needs its reason", differencesFile, i+1)
+		}
+		out = append(out, &difference{Case: cells[0], Package: cells[1], Kind: cells[2], Why: cells[3]})
+	}
+	return out
+}
+
+func lookup(diffs []*difference, id, pkg, kind string) *difference {
+	want := strings.Join(strings.Fields(strings.ReplaceAll(pkg, "\t", " ")), " ")
+	for _, d := range diffs {
+		if d.Case == id && d.Kind == kind && d.Package == want {
+			return d
+		}
+	}
+	return nil
+}
