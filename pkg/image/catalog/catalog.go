@@ -7,7 +7,9 @@
 package catalog
 
 import (
+	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 )
@@ -43,4 +45,60 @@ type Cataloger interface {
 // cataloger found (FoundBy) and reports what is visible in the view.
 type Refiner interface {
 	Refine(pkgs []sbom.Package, exists func(path string) bool) []sbom.Package
+}
+
+// EntryError is one entry of a file that a cataloger skipped: a stanza
+// without a version, a record of the wrong type. The cataloger keeps every
+// other entry of the file; the walker records each EntryError as a warning
+// naming the file and the line.
+type EntryError struct {
+	// Line is the 1-based line where the entry starts; 0 when the format
+	// has no lines (a binary database), then Entry names it.
+	Line  int
+	Entry string
+	Err   error
+}
+
+func (e *EntryError) Error() string {
+	switch {
+	case e.Line > 0 && e.Entry != "":
+		return fmt.Sprintf("line %d: %s: %v; entry skipped", e.Line, e.Entry, e.Err)
+	case e.Line > 0:
+		return fmt.Sprintf("line %d: %v; entry skipped", e.Line, e.Err)
+	case e.Entry != "":
+		return fmt.Sprintf("%s: %v; entry skipped", e.Entry, e.Err)
+	}
+	return fmt.Sprintf("%v; entry skipped", e.Err)
+}
+
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// Skipped gathers the entries a cataloger skipped in one file. Its Err is
+// nil when nothing was skipped, so a cataloger can end with
+// `return pkgs, skipped.Err()`.
+type Skipped []*EntryError
+
+// Add records a skipped entry.
+func (s *Skipped) Add(line int, entry string, err error) {
+	*s = append(*s, &EntryError{Line: line, Entry: entry, Err: err})
+}
+
+// Err returns the skipped entries as one error, or nil.
+func (s Skipped) Err() error {
+	if len(s) == 0 {
+		return nil
+	}
+	return SkippedError(s)
+}
+
+// SkippedError is the error a cataloger returns beside the packages it
+// kept; the walker reports each entry on its own line.
+type SkippedError []*EntryError
+
+func (s SkippedError) Error() string {
+	parts := make([]string, len(s))
+	for i, e := range s {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "; ")
 }

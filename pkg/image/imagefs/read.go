@@ -403,7 +403,13 @@ func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, erro
 	}
 	for _, c := range wanting {
 		pkgs, err := catalogFile(c, &catalog.File{Path: e.Path, Mode: e.Mode, Content: content})
-		if err != nil {
+		var skipped catalog.SkippedError
+		if errors.As(err, &skipped) {
+			// One warning per skipped entry: the packages around it are kept.
+			for _, s := range skipped {
+				w.fail(e.Path, c.Name()+": "+s.Error())
+			}
+		} else if err != nil {
 			w.fail(e.Path, c.Name()+": "+err.Error())
 		}
 		for i := range pkgs {

@@ -3,9 +3,8 @@
 package apk
 
 import (
-	"bufio"
 	"bytes"
-	"fmt"
+	"errors"
 	"io/fs"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
@@ -26,7 +25,7 @@ func New() catalog.Cataloger { return cataloger{} }
 var _ catalog.Cataloger = cataloger{}
 
 func (cataloger) Name() string { return Name }
-func (cataloger) Version() int { return 1 }
+func (cataloger) Version() int { return 2 }
 
 func (cataloger) Wants(path string, _ int64, mode fs.FileMode) bool {
 	return mode.IsRegular() && path == DBPath
@@ -34,42 +33,51 @@ func (cataloger) Wants(path string, _ int64, mode fs.FileMode) bool {
 
 // Catalog parses the database: one block of "K:value" lines per package,
 // blocks separated by blank lines (apk's own format, see apk-tools'
-// database.c).
+// database.c). A block without P: or V:, or a line that is not K:value,
+// is skipped with its line number and every other package is kept, as apk
+// itself keeps reading. Lines have no length limit: the file is in memory.
 func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	var out []sbom.Package
+	var skipped catalog.Skipped
 	var p *sbom.Package
-	dir := ""
-	flush := func(line int) error {
+	dir, start := "", 0
+	flush := func() {
 		if p == nil {
-			return nil
+			return
 		}
-		if p.Name == "" || p.Version == "" {
-			return fmt.Errorf("line %d: package without P: or V:", line)
+		switch {
+		case p.Name == "":
+			skipped.Add(start, "", errors.New("package without P:"))
+		case p.Version == "":
+			skipped.Add(start, p.Name, errors.New("package without V:"))
+		default:
+			p.Locations = []sbom.Location{{Path: f.Path}}
+			out = append(out, *p)
 		}
-		p.Locations = []sbom.Location{{Path: f.Path}}
-		out = append(out, *p)
 		p, dir = nil, ""
-		return nil
 	}
-	sc := bufio.NewScanner(bytes.NewReader(f.Content))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		if line == "" {
-			if err := flush(n); err != nil {
-				return out, err
-			}
+	rest := f.Content
+	for n := 1; len(rest) > 0; n++ {
+		var line []byte
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			line, rest = rest, nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			flush()
 			continue
 		}
 		if len(line) < 2 || line[1] != ':' {
-			return out, fmt.Errorf("line %d: not a K:value line", n)
+			skipped.Add(n, "", errors.New("not a K:value line"))
+			continue
 		}
 		if p == nil {
 			p = &sbom.Package{Type: sbom.TypeAPK}
+			start = n
 		}
-		v := line[2:]
+		v := string(line[2:])
 		switch line[0] {
 		case 'P':
 			p.Name = v
@@ -93,12 +101,7 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return out, fmt.Errorf("line %d: %w", n+1, err)
-	}
-	if err := flush(n); err != nil {
-		return out, err
-	}
+	flush()
 	for i := range out {
 		if out[i].SourceName == out[i].Name {
 			out[i].SourceName = ""
@@ -107,5 +110,5 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 			out[i].SourceVersion = out[i].Version
 		}
 	}
-	return out, nil
+	return out, skipped.Err()
 }

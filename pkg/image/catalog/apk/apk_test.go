@@ -3,10 +3,12 @@ package apk
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -46,6 +48,40 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
+// TestBadEntryKeepsTheRest: a bad first line, a package without a version
+// and a line over 1 MiB each cost only themselves.
+func TestBadEntryKeepsTheRest(t *testing.T) {
+	multiple, err := os.ReadFile(filepath.Join("testdata", "multiple"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "T:" + strings.Repeat("x", 2<<20)
+	for _, c := range []struct {
+		name, db string
+		skipped  int
+	}{
+		{"bad first line", "garbage\n" + string(multiple), 1},
+		{"no version", "P:broken\nA:x86_64\n\n" + string(multiple), 1},
+		{"no name", "V:1.0-r0\n\n" + string(multiple), 1},
+		{"long line", "P:big\nV:1-r0\n" + long + "\n\n" + string(multiple), 0},
+	} {
+		got, err := New().Catalog(&catalog.File{Path: DBPath, Content: []byte(c.db)})
+		catalogtest.Must(t, err, c.skipped)
+		names := map[string]bool{}
+		for _, p := range got {
+			names[p.Name] = true
+		}
+		for _, n := range []string{"musl", "libssl3", "ssl_client"} {
+			if !names[n] {
+				t.Errorf("%s: %s lost (%v)", c.name, n, err)
+			}
+		}
+		if c.name == "long line" && !names["big"] {
+			t.Errorf("%s: the package with the long line was lost", c.name)
+		}
+	}
+}
+
 func TestWants(t *testing.T) {
 	c := New()
 	if !c.Wants("lib/apk/db/installed", 10, 0o644) || c.Wants("lib/apk/db/installed.bak", 10, 0o644) || c.Wants("lib/apk/db/installed", 0, os.ModeSymlink) {
@@ -56,9 +92,13 @@ func TestWants(t *testing.T) {
 func FuzzCatalog(f *testing.F) {
 	for _, n := range []string{"single", "multiple", "invalid"} {
 		b, _ := os.ReadFile(filepath.Join("testdata", n))
-		f.Add(b)
+		f.Add(b, []byte("P:x"), uint(1))
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
+	multiple, _ := os.ReadFile(filepath.Join("testdata", "multiple"))
+	f.Add(multiple, []byte("P:broken"), uint(0))
+	f.Add(multiple, []byte("not a line"), uint(2))
+	f.Fuzz(func(t *testing.T, b, bad []byte, at uint) {
+		catalogtest.KeepsRest(t, New(), DBPath, b, bad, at, "\n\n")
 		pkgs, _ := New().Catalog(&catalog.File{Path: DBPath, Content: b})
 		for _, p := range pkgs {
 			if p.Name == "" || p.Version == "" {

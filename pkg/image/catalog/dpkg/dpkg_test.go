@@ -1,12 +1,15 @@
 package dpkg
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -41,6 +44,53 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
+// TestBadEntryKeepsTheRest: a stanza without a version, one without a
+// name and one with an impossible version each cost only themselves; a
+// stanza of 300,000 continuation lines is read in linear time.
+func TestBadEntryKeepsTheRest(t *testing.T) {
+	multiple, err := os.ReadFile(filepath.Join("testdata", "multiple"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge := "Package: big\nVersion: 1.0\nDescription: x\n" + strings.Repeat(" more\n", 300000) + "\n"
+	for _, c := range []struct {
+		name, db string
+		skipped  int
+		extra    string
+	}{
+		{"bare first stanza", "Package: broken\n\n" + string(multiple), 1, ""},
+		{"no name", "Version: 1.0\nStatus: install ok installed\n\n" + string(multiple), 1, ""},
+		{"bad version", "Package: invalidpkg\nVersion: 1:5.#\n\n" + string(multiple), 1, ""},
+		{"continuations", huge + string(multiple), 0, "big"},
+	} {
+		got, err := New().Catalog(&catalog.File{Path: StatusPath, Content: []byte(c.db)})
+		catalogtest.Must(t, err, c.skipped)
+		names := map[string]bool{}
+		for _, p := range got {
+			names[p.Name] = true
+		}
+		for _, n := range []string{"apt", "libssl3", "libgcc-s1", c.extra} {
+			if n != "" && !names[n] {
+				t.Errorf("%s: %s lost (%v)", c.name, n, err)
+			}
+		}
+	}
+	var s catalog.SkippedError
+	_, err = New().Catalog(&catalog.File{Path: StatusPath, Content: []byte("Package: a\nVersion: 1\n\nPackage: broken\n")})
+	if !errors.As(err, &s) || s[0].Line != 4 {
+		t.Errorf("the skipped stanza's line: %v, want line 4", err)
+	}
+}
+
+func TestCheckVersion(t *testing.T) {
+	for v, ok := range map[string]bool{"1.0": true, "1:5.1.1-12ubuntu1": true, "2.3.1-93ubuntu1": true, "3.0.15-1~deb12u1": true,
+		"1:2.0+dfsg-1": true, "1:5.#": false, "a1.0": false, "x:1.0": false, "": false, "1.0-r#": false} {
+		if got := checkVersion(v) == nil; got != ok {
+			t.Errorf("checkVersion(%q) ok = %v, want %v", v, got, ok)
+		}
+	}
+}
+
 func TestWants(t *testing.T) {
 	c := New()
 	for p, want := range map[string]bool{
@@ -56,9 +106,10 @@ func TestWants(t *testing.T) {
 func FuzzCatalog(f *testing.F) {
 	for _, n := range []string{"single", "multiple", "invalid"} {
 		b, _ := os.ReadFile(filepath.Join("testdata", n))
-		f.Add(b)
+		f.Add(b, []byte("Package: broken"), uint(1))
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Fuzz(func(t *testing.T, b, bad []byte, at uint) {
+		catalogtest.KeepsRest(t, New(), StatusPath, b, bad, at, "\n\n")
 		pkgs, _ := New().Catalog(&catalog.File{Path: StatusPath, Content: b})
 		for _, p := range pkgs {
 			if p.Name == "" || p.Version == "" {
