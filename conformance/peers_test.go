@@ -89,6 +89,12 @@ func TestPeers(t *testing.T) {
 				}
 			}
 		}
+		// The same package on both sides but for the dev mark is one
+		// difference: "dev" (Bulwark marks it, the peer does not) or
+		// "not-dev" (the peer marks it, Bulwark does not).
+		var devs, notDevs []string
+		missing, extra, devs = pairDev(missing, extra, false)
+		missing, extra, notDevs = pairDev(missing, extra, true)
 		slices.Sort(missing)
 		slices.Sort(extra)
 		tl.expected += len(want)
@@ -108,6 +114,8 @@ func TestPeers(t *testing.T) {
 		}
 		check("missing", missing)
 		check("extra", extra)
+		check("dev", devs)
+		check("not-dev", notDevs)
 		if status == "FAIL" {
 			tl.failed++
 		}
@@ -260,8 +268,8 @@ func readDifferences(t *testing.T) []*difference {
 		for j := range cells {
 			cells[j] = strings.Trim(strings.TrimSpace(cells[j]), "`")
 		}
-		if cells[2] != "missing" && cells[2] != "extra" {
-			t.Errorf("%s:%d: difference %q is neither missing nor extra", differencesFile, i+1, cells[2])
+		if !slices.Contains([]string{"missing", "extra", "dev", "not-dev"}, cells[2]) {
+			t.Errorf("%s:%d: difference %q is not missing, extra, dev or not-dev", differencesFile, i+1, cells[2])
 			continue
 		}
 		if strings.TrimSpace(cells[3]) == "" {
@@ -270,6 +278,38 @@ func readDifferences(t *testing.T) []*difference {
 		out = append(out, &difference{Case: cells[0], Package: cells[1], Kind: cells[2], Why: cells[3]})
 	}
 	return out
+}
+
+// pairDev takes out of missing and extra the packages that differ only in
+// the dev mark: with peerDev false, missing "n v" beside extra "n v dev";
+// with peerDev true, missing "n v dev" beside extra "n v". It returns the
+// pairs as "n v".
+func pairDev(missing, extra []string, peerDev bool) (m, e, pairs []string) {
+	ex := map[string]bool{}
+	for _, k := range extra {
+		ex[k] = true
+	}
+	used := map[string]bool{}
+	for _, k := range missing {
+		base, isDev := strings.CutSuffix(k, "\tdev")
+		other := k + "\tdev"
+		if peerDev {
+			other = base
+		}
+		if isDev == peerDev && ex[other] && !used[other] {
+			used[other] = true
+			pairs = append(pairs, base)
+			continue
+		}
+		m = append(m, k)
+	}
+	for _, k := range extra {
+		if !used[k] {
+			e = append(e, k)
+		}
+	}
+	slices.Sort(pairs)
+	return m, e, pairs
 }
 
 func lookup(diffs []*difference, id, pkg, kind string) *difference {

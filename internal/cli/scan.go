@@ -29,6 +29,7 @@ func newScanCommand(s *Streams) *cobra.Command {
 		sf            sourceFlags
 		df            dbFlags
 		ignoreUnfixed bool
+		includeDev    bool
 		failOnKEV     bool
 		skipUpdate    bool
 		offline       bool
@@ -69,7 +70,7 @@ unless --skip-db-update or --offline is given.`,
 					return &exitError{code: ExitInput, msg: "--grace-period: " + err.Error()}
 				}
 			}
-			opts := scan.Options{Cache: sf.cache(s)}
+			opts := scan.Options{Cache: sf.cache(s), IncludeDev: includeDev}
 			if opts.Scanners, err = scan.ParseScanners(scanners); err != nil {
 				return &exitError{code: ExitInput, msg: "--scanners: " + err.Error()}
 			}
@@ -178,6 +179,7 @@ unless --skip-db-update or --offline is given.`,
 	cmd.Flag("format").Usage = "output format: table, json, sarif or cyclonedx (CycloneDX 1.6 with vulnerabilities)"
 	sf.addTo(cmd)
 	df.addTo(cmd)
+	cmd.Flags().BoolVar(&includeDev, "include-dev", false, "match development dependencies too (npm/pnpm dev, Pipfile develop, composer packages-dev); they are always listed")
 	cmd.Flags().BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "leave vulnerabilities without a fixed version out of the gate (still reported)")
 	cmd.Flags().BoolVar(&failOnKEV, "fail-on-kev", false, "fail on any vulnerability in CISA's Known Exploited Vulnerabilities catalog, whatever its severity")
 	cmd.Flags().StringVar(&grace, "grace-period", "", "vulnerabilities published less than this long ago (\"7d\", \"36h\") warn but do not fail the gate")

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/analyzer"
 	"github.com/bulwarksec/bulwark/pkg/image/imagefs"
 	"github.com/bulwarksec/bulwark/pkg/image/inspect/executable"
@@ -73,6 +74,10 @@ type Options struct {
 	Cache imagefs.Cache
 	// Workers is how many layers are read at once; 0 means GOMAXPROCS.
 	Workers int
+	// IncludeDev matches development dependencies too. By default they are
+	// listed in the inventory and left out of vulnerability findings, as
+	// Trivy and Syft do: they are not in what runs.
+	IncludeDev bool
 }
 
 // Check says whether a check family ran, and if not, why.
@@ -131,7 +136,11 @@ func Run(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
 				c.Reason = "no vulnerability database"
 			}
 		case s == Vuln:
-			m, err := match.Packages(opts.DB, a.Inventory.Packages)
+			pkgs := a.Inventory.Packages
+			if !opts.IncludeDev {
+				pkgs = withoutDev(pkgs)
+			}
+			m, err := match.Packages(opts.DB, pkgs)
 			if err != nil {
 				return nil, err
 			}
@@ -218,4 +227,19 @@ func BaseLayers(layers []source.Layer, base *source.Target) (int, error) {
 		return 0, fmt.Errorf("%s is not the base of this image: their layers differ from layer %d", base.Name, n)
 	}
 	return n, nil
+}
+
+// withoutDev returns pkgs without development dependencies, sharing the
+// slice when there are none.
+func withoutDev(pkgs []sbom.Package) []sbom.Package {
+	if !slices.ContainsFunc(pkgs, func(p sbom.Package) bool { return p.Dev }) {
+		return pkgs
+	}
+	out := make([]sbom.Package, 0, len(pkgs))
+	for _, p := range pkgs {
+		if !p.Dev {
+			out = append(out, p)
+		}
+	}
+	return out
 }

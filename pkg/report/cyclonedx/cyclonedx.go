@@ -76,6 +76,10 @@ func BOM(inv *sbom.Inventory, m sbom.Meta) *cdx.BOM {
 			}
 			c.Licenses = &ls
 		}
+		if p.Dev {
+			// A development dependency is not needed at run time.
+			c.Scope = cdx.ScopeOptional
+		}
 		var props []cdx.Property
 		if p.Ecosystem != "" {
 			props = append(props, cdx.Property{Name: propEcosystem, Value: p.Ecosystem})

@@ -84,6 +84,9 @@ func Document(inv *sbom.Inventory, m sbom.Meta) *v23.Document {
 		if len(locs) > 0 {
 			sp.PackageComment = "found at " + strings.Join(locs, ", ")
 		}
+		if p.Dev {
+			sp.PackageComment = strings.TrimPrefix(sp.PackageComment+"; development dependency", "; ")
+		}
 		doc.Packages = append(doc.Packages, sp)
 		contain(id)
 	}

@@ -5,6 +5,7 @@ package catalogtest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -54,5 +55,66 @@ func Must(t *testing.T, err error, n int) {
 	}
 	if got != n {
 		t.Fatalf("%d entries skipped, want %d (%v)", got, n, fmt.Sprint(err))
+	}
+}
+
+// KeepsRestJSON is KeepsRest for JSON lockfiles: the entries are the array
+// (or object) reached by keys from the top level of valid; bad (any JSON
+// value; other bytes become a string) is inserted among them, before entry
+// at, and no package of valid may be lost. An input that is not such a
+// document is left alone.
+func KeepsRestJSON(t *testing.T, c catalog.Cataloger, path string, valid, bad []byte, at uint, keys ...string) {
+	t.Helper()
+	var doc any
+	if json.Unmarshal(valid, &doc) != nil {
+		return
+	}
+	want, _ := c.Catalog(&catalog.File{Path: path, Content: valid})
+	var badV any
+	if json.Unmarshal(bad, &badV) != nil {
+		badV = string(bad)
+	}
+	parent := doc
+	for i, k := range keys {
+		m, ok := parent.(map[string]any)
+		if !ok {
+			return
+		}
+		if i == len(keys)-1 {
+			switch list := m[k].(type) {
+			case []any:
+				j := int(at % uint(len(list)+1))
+				m[k] = slices.Insert(list, j, badV)
+			case map[string]any:
+				list[fmt.Sprintf("zz-bad-entry-%d", at)] = badV
+			default:
+				return
+			}
+			break
+		}
+		parent = m[k]
+	}
+	if len(keys) == 0 {
+		list, ok := doc.([]any)
+		if !ok {
+			return
+		}
+		doc = slices.Insert(list, int(at%uint(len(list)+1)), badV)
+	}
+	mixed, err := json.Marshal(doc)
+	if err != nil {
+		return
+	}
+	got, _ := c.Catalog(&catalog.File{Path: path, Content: mixed})
+	have := map[string]int{}
+	for _, p := range got {
+		have[p.Name+" "+p.Version]++
+	}
+	for _, p := range want {
+		k := p.Name + " " + p.Version
+		if have[k] == 0 {
+			t.Fatalf("%s: package %s lost when the entry %s was inserted", c.Name(), k, bad)
+		}
+		have[k]--
 	}
 }
