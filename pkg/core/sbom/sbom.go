@@ -57,8 +57,9 @@ type Package struct {
 	Dev bool `json:"dev,omitempty"`
 	// FoundBy names the cataloger that found the package.
 	FoundBy string `json:"foundBy,omitempty"`
-	// Files lists files the package owns (OS packages), for attributing
-	// files to packages; not part of reports.
+	// Files lists files the package owns (OS packages), or, for a lockfile
+	// entry, the package.json it installs (npm decides per path between
+	// the lockfile and the installed tree); not part of reports.
 	Files []string `json:"-"`
 }
 

@@ -129,11 +129,17 @@ func IsServerConfig(p string) bool {
 	return false
 }
 
+// refineView is the view as catalog.Refiner sees it.
+type refineView struct{ v *imagefs.View }
+
+func (r refineView) Exists(p string) bool  { _, ok := r.v.Resolve(p); return ok }
+func (r refineView) Deleted(p string) bool { return r.v.Deleted(p) }
+
 // refine lets catalogers that implement catalog.Refiner revise what they
 // found in the light of the whole view.
 func refine(cats []catalog.Cataloger, v *imagefs.View) []sbom.Package {
 	pkgs := v.Packages()
-	exists := func(p string) bool { _, ok := v.Resolve(p); return ok }
+	view := refineView{v}
 	for _, c := range cats {
 		r, ok := c.(catalog.Refiner)
 		if !ok {
@@ -147,7 +153,7 @@ func refine(cats []catalog.Cataloger, v *imagefs.View) []sbom.Package {
 				rest = append(rest, p)
 			}
 		}
-		pkgs = append(rest, r.Refine(mine, exists)...)
+		pkgs = append(rest, r.Refine(mine, view)...)
 	}
 	return pkgs
 }

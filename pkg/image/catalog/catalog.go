@@ -40,11 +40,20 @@ type Cataloger interface {
 }
 
 // Refiner is implemented by catalogers whose results depend on other files
-// of the final view: npm drops a lockfile's packages when the installed
-// node_modules tree beside it was cataloged. Refine gets the packages the
-// cataloger found (FoundBy) and reports what is visible in the view.
+// of the final view: npm drops a lockfile's package where the installed
+// node_modules tree has it, or where a later layer deleted it. Refine gets
+// the packages the cataloger found (FoundBy) and the view.
 type Refiner interface {
-	Refine(pkgs []sbom.Package, exists func(path string) bool) []sbom.Package
+	Refine(pkgs []sbom.Package, view View) []sbom.Package
+}
+
+// View is what a Refiner may ask of the container's filesystem.
+type View interface {
+	// Exists reports whether path is visible (links followed).
+	Exists(path string) bool
+	// Deleted reports whether a lower layer had path and an upper layer
+	// deleted it (a whiteout or an opaque directory).
+	Deleted(path string) bool
 }
 
 // EntryError is one entry of a file that a cataloger skipped: a stanza

@@ -22,6 +22,8 @@ type View struct {
 	// Layers are the per-layer results the view was built from.
 	Layers []*LayerResult
 	files  map[string]File
+	// deleted are paths a lower layer wrote and an upper layer deleted.
+	deleted map[string]bool
 
 	sortOnce sync.Once
 	sorted   []string
@@ -31,7 +33,7 @@ type View struct {
 // entries of upper layers replace lower ones, whiteouts delete lower paths
 // (and what is under them), and opaque directories hide lower contents.
 func Merge(layers []*LayerResult) *View {
-	v := &View{Layers: layers, files: map[string]File{}}
+	v := &View{Layers: layers, files: map[string]File{}, deleted: map[string]bool{}}
 	hidden := map[string]bool{} // paths deleted by upper layers
 	opaque := map[string]bool{} // directories whose lower contents are hidden
 	for i := len(layers) - 1; i >= 0; i-- {
@@ -40,7 +42,11 @@ func Merge(layers []*LayerResult) *View {
 		// earlier one, as extracting the tar would: read it backwards.
 		for j := len(l.Entries) - 1; j >= 0; j-- {
 			e := l.Entries[j]
-			if _, seen := v.files[e.Path]; seen || isHidden(e.Path, hidden, opaque) {
+			if _, seen := v.files[e.Path]; seen {
+				continue
+			}
+			if isHidden(e.Path, hidden, opaque) {
+				v.deleted[e.Path] = true
 				continue
 			}
 			v.files[e.Path] = File{Entry: e, Layer: i}
@@ -67,6 +73,13 @@ func isHidden(p string, hidden, opaque map[string]bool) bool {
 		}
 	}
 	return opaque[""] && p != ""
+}
+
+// Deleted reports whether a lower layer wrote p and an upper layer deleted
+// it, and p is not visible again.
+func (v *View) Deleted(p string) bool {
+	_, visible := v.files[p]
+	return v.deleted[p] && !visible
 }
 
 // Lookup returns the visible entry at p (no link following).

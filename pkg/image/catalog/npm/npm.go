@@ -37,7 +37,7 @@ var (
 )
 
 func (cataloger) Name() string { return Name }
-func (cataloger) Version() int { return 1 }
+func (cataloger) Version() int { return 2 }
 
 // Wants package-lock.json anywhere outside node_modules, and the
 // package.json of each installed package: node_modules/NAME/package.json
@@ -84,12 +84,10 @@ func (c cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 }
 
 type packageJSON struct {
-	Name     string          `json:"name"`
-	Version  string          `json:"version"`
-	License  json.RawMessage `json:"license"`
-	Licenses []struct {
-		Type string `json:"type"`
-	} `json:"licenses"`
+	Name     string           `json:"name"`
+	Version  string           `json:"version"`
+	License  catalog.Licenses `json:"license"`
+	Licenses catalog.Licenses `json:"licenses"`
 }
 
 func parsePackageJSON(f *catalog.File) ([]sbom.Package, error) {
@@ -101,127 +99,176 @@ func parsePackageJSON(f *catalog.File) ([]sbom.Package, error) {
 		return nil, nil // not a published package (a workspace or a fixture)
 	}
 	p := sbom.Package{Name: pj.Name, Version: pj.Version, Type: sbom.TypeNPM, Locations: []sbom.Location{{Path: f.Path}}}
-	p.Licenses = licenses(pj.License)
-	for _, l := range pj.Licenses {
-		if l.Type != "" {
-			p.Licenses = append(p.Licenses, l.Type)
-		}
-	}
+	p.Licenses = append(append([]string(nil), pj.License...), pj.Licenses...)
 	return []sbom.Package{p}, nil
 }
 
-// licenses reads "license": "MIT" and the old {"type": "MIT"} form.
-func licenses(raw json.RawMessage) []string {
-	if len(raw) == 0 {
-		return nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil && s != "" {
-		return []string{s}
-	}
-	var o struct{ Type string }
-	if json.Unmarshal(raw, &o) == nil && o.Type != "" {
-		return []string{o.Type}
-	}
-	return nil
-}
-
-// lockEntry is an entry of "packages" (lockfile v2, v3).
+// lockEntry is an entry of "packages" (lockfile v2, v3), keyed by the path
+// it installs to ("node_modules/a/node_modules/b", "packages/web").
 type lockEntry struct {
-	Name    string          `json:"name"`
-	Version string          `json:"version"`
-	License json.RawMessage `json:"license"`
-	Link    bool            `json:"link"`
+	Name     string           `json:"name"`
+	Version  string           `json:"version"`
+	License  catalog.Licenses `json:"license"`
+	Link     bool             `json:"link"`
+	Resolved string           `json:"resolved"`
+	Dev      bool             `json:"dev"`
 }
 
 // v1Entry is an entry of "dependencies" (lockfile v1), nested.
 type v1Entry struct {
 	Version      string             `json:"version"`
+	Dev          bool               `json:"dev"`
 	Dependencies map[string]v1Entry `json:"dependencies"`
 }
 
-type lockFile struct {
-	LockfileVersion int                  `json:"lockfileVersion"`
-	Packages        map[string]lockEntry `json:"packages"`     // v2, v3
-	Dependencies    map[string]v1Entry   `json:"dependencies"` // v1 (and v2)
-}
-
 // parseLock reads package-lock.json. v2 and v3 list every installed path
-// under "packages"; v1 nests "dependencies".
+// under "packages"; v1 nests "dependencies". Entries are decoded one at a
+// time: one of the wrong shape is skipped with its line.
 func parseLock(f *catalog.File) ([]sbom.Package, error) {
-	var lf lockFile
-	if err := json.Unmarshal(f.Content, &lf); err != nil {
-		return nil, fmt.Errorf("package-lock.json: %w", err)
-	}
 	var out []sbom.Package
-	add := func(name, version string, lic json.RawMessage) {
+	var skipped catalog.Skipped
+	dir := path.Dir(f.Path)
+	add := func(name, version, installPath string, lic []string, dev bool) {
 		if name == "" || version == "" {
 			return
 		}
-		out = append(out, sbom.Package{Name: name, Version: version, Type: sbom.TypeNPM, Licenses: licenses(lic), Locations: []sbom.Location{{Path: f.Path}}})
+		p := sbom.Package{Name: name, Version: version, Type: sbom.TypeNPM, Licenses: lic, Dev: dev, Locations: []sbom.Location{{Path: f.Path}}}
+		if installPath != "" {
+			p.Files = []string{path.Join(dir, installPath, "package.json")}
+		}
+		out = append(out, p)
 	}
-	if len(lf.Packages) > 0 {
-		keys := make([]string, 0, len(lf.Packages))
-		for k := range lf.Packages {
-			keys = append(keys, k)
+	raw, err := catalog.JSONEntries(f.Content, "packages")
+	if err != nil {
+		return nil, fmt.Errorf("package-lock.json: %w", err)
+	}
+	if len(raw) > 0 {
+		entries := make(map[string]lockEntry, len(raw))
+		keys := make([]string, 0, len(raw))
+		for _, r := range raw {
+			var e lockEntry
+			if err := json.Unmarshal(r.Raw, &e); err != nil {
+				skipped.Add(r.Line, r.Key, err)
+				continue
+			}
+			entries[r.Key] = e
+			keys = append(keys, r.Key)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			e := lf.Packages[k]
+			e := entries[k]
 			i := strings.LastIndex(k, "node_modules/")
-			if k == "" || e.Link || i < 0 {
-				continue // the project itself, workspace links
+			if k == "" || i < 0 {
+				continue // the project itself; workspace folders are reached by their links
 			}
 			name := e.Name
 			if name == "" {
 				name = k[i+len("node_modules/"):]
 			}
-			add(name, e.Version, e.License)
+			if e.Link {
+				// A workspace member: node_modules/NAME links to its folder,
+				// whose entry has the version.
+				t := entries[e.Resolved]
+				if t.Name != "" {
+					name = t.Name
+				}
+				add(name, t.Version, "", t.License, t.Dev || e.Dev)
+				continue
+			}
+			add(name, e.Version, k, e.License, e.Dev)
 		}
-		return out, nil
+		return out, skipped.Err()
 	}
-	var walk func(deps map[string]v1Entry, depth int)
-	walk = func(deps map[string]v1Entry, depth int) {
+	deps, err := catalog.JSONEntries(f.Content, "dependencies")
+	if err != nil {
+		return nil, fmt.Errorf("package-lock.json: %w", err)
+	}
+	var walk func(n string, e v1Entry, at string, depth int)
+	walk = func(n string, e v1Entry, at string, depth int) {
 		if depth > 64 {
 			return
 		}
-		names := make([]string, 0, len(deps))
-		for n := range deps {
-			names = append(names, n)
+		v := e.Version
+		// v1 writes aliases and URLs as versions ("npm:pkg@1.0.0", "file:..").
+		if real, ok := strings.CutPrefix(v, "npm:"); ok {
+			if at := strings.LastIndex(real, "@"); at > 0 {
+				v = real[at+1:]
+				n = real[:at]
+			}
+		}
+		if !strings.Contains(v, ":") {
+			add(n, v, at, nil, e.Dev)
+		}
+		names := make([]string, 0, len(e.Dependencies))
+		for c := range e.Dependencies {
+			names = append(names, c)
 		}
 		sort.Strings(names)
-		for _, n := range names {
-			e := deps[n]
-			v := e.Version
-			// v1 writes aliases and URLs as versions ("npm:pkg@1.0.0", "file:..").
-			if real, ok := strings.CutPrefix(v, "npm:"); ok {
-				if at := strings.LastIndex(real, "@"); at > 0 {
-					n, v = real[:at], real[at+1:]
-				}
-			}
-			if !strings.Contains(v, ":") {
-				add(n, v, nil)
-			}
-			walk(e.Dependencies, depth+1)
+		for _, c := range names {
+			walk(c, e.Dependencies[c], at+"/node_modules/"+c, depth+1)
 		}
 	}
-	walk(lf.Dependencies, 0)
-	return out, nil
+	sort.Slice(deps, func(i, j int) bool { return deps[i].Key < deps[j].Key })
+	for _, d := range deps {
+		var e v1Entry
+		if err := json.Unmarshal(d.Raw, &e); err != nil {
+			skipped.Add(d.Line, d.Key, err)
+			continue
+		}
+		walk(d.Key, e, "node_modules/"+d.Key, 0)
+	}
+	return out, skipped.Err()
 }
 
-// Refine drops lockfile packages of projects whose node_modules tree is in
-// the view: the installed packages were cataloged from it, and they are
-// what the container has.
-func (cataloger) Refine(pkgs []sbom.Package, exists func(path string) bool) []sbom.Package {
-	out := pkgs[:0]
-	for _, p := range pkgs {
-		if len(p.Locations) > 0 && lockNames[path.Base(p.Locations[0].Path)] {
-			dir := path.Dir(strings.TrimPrefix(p.Locations[0].Path, "/"))
-			if exists(path.Join(dir, "node_modules")) {
-				continue
-			}
+// Refine decides per package path between a lockfile and the installed
+// tree: where node_modules holds the package (its package.json was
+// cataloged) the installed package wins and takes the lockfile's dev mark;
+// where a later layer deleted it, it is gone; where it was never installed
+// (a node_modules with only .bin, or none) the lockfile stands. yarn and
+// pnpm locks name no install paths: their packages yield to an installed
+// tree beside them as a whole, when it holds any package.
+func (cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package {
+	installed := map[string]int{}  // package.json path -> index in pkgs
+	populated := map[string]bool{} // project dirs whose node_modules holds packages
+	for i, p := range pkgs {
+		if len(p.Locations) == 0 || lockNames[path.Base(p.Locations[0].Path)] {
+			continue
 		}
-		out = append(out, p)
+		pj := strings.TrimPrefix(p.Locations[0].Path, "/")
+		installed[pj] = i
+		if j := strings.Index(pj, "node_modules/"); j >= 0 {
+			populated[strings.TrimSuffix(pj[:j], "/")] = true
+		}
+	}
+	drop := make([]bool, len(pkgs))
+	for i, p := range pkgs {
+		if len(p.Locations) == 0 || !lockNames[path.Base(p.Locations[0].Path)] {
+			continue
+		}
+		lock := strings.TrimPrefix(p.Locations[0].Path, "/")
+		if len(p.Files) == 0 {
+			d := path.Dir(lock)
+			if d == "." {
+				d = ""
+			}
+			drop[i] = populated[d]
+			continue
+		}
+		pj := strings.TrimPrefix(p.Files[0], "/")
+		if j, ok := installed[pj]; ok {
+			drop[i] = true
+			if p.Dev {
+				pkgs[j].Dev = true
+			}
+			continue
+		}
+		drop[i] = view.Deleted(pj) || view.Deleted(path.Dir(pj))
+	}
+	out := pkgs[:0]
+	for i, p := range pkgs {
+		if !drop[i] {
+			out = append(out, p)
+		}
 	}
 	return out
 }

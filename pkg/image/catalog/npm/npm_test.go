@@ -2,11 +2,13 @@ package npm
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -33,7 +35,9 @@ func TestLockfiles(t *testing.T) {
 		want []string
 	}{
 		{"lock-v1.json", []string{"@types/node@20.1.0", "left-pad@1.3.0", "lodash@4.17.15", "mkdirp@0.5.1", "minimist@0.0.8"}},
-		{"lock-v3.json", []string{"@scope/pkg@2.0.0", "lodash@3.10.1", "left-pad@1.3.0", "lodash@4.17.15"}},
+		// ws is a workspace member (node_modules/ws-link links to its folder),
+		// listed as Trivy lists it.
+		{"lock-v3.json", []string{"@scope/pkg@2.0.0", "lodash@3.10.1", "left-pad@1.3.0", "lodash@4.17.15", "ws@0.0.1"}},
 	} {
 		got, err := catalogFile(t, c.file, "app/package-lock.json")
 		if err != nil {
@@ -104,9 +108,34 @@ func TestRefine(t *testing.T) {
 	lock := sbom.Package{Name: "minimist", Version: "0.0.8", Locations: []sbom.Location{{Path: "/app/package-lock.json"}}}
 	other := sbom.Package{Name: "x", Version: "1", Locations: []sbom.Location{{Path: "/srv/package-lock.json"}}}
 	inst := sbom.Package{Name: "minimist", Version: "1.2.0", Locations: []sbom.Location{{Path: "/app/node_modules/minimist/package.json"}}}
-	got := New().(catalog.Refiner).Refine([]sbom.Package{lock, other, inst}, func(p string) bool { return p == "app/node_modules" })
+	got := New().(catalog.Refiner).Refine([]sbom.Package{lock, other, inst}, fakeView{exists: map[string]bool{"app/node_modules": true}})
 	if d := cmp.Diff([]string{"x@1", "minimist@1.2.0"}, names(got)); d != "" {
 		t.Errorf("Refine (-want +got):\n%s", d)
+	}
+}
+
+type fakeView struct{ exists, deleted map[string]bool }
+
+func (v fakeView) Exists(p string) bool  { return v.exists[p] }
+func (v fakeView) Deleted(p string) bool { return v.deleted[p] }
+
+// TestRefinePerPath: a package-lock.json entry yields to the installed
+// package at its own path only (taking the installed version, and giving it
+// the lockfile's dev mark), is gone where a later layer deleted it, and
+// stands where it was never installed (node_modules holding only .bin).
+func TestRefinePerPath(t *testing.T) {
+	lock := func(name, version string, dev bool) sbom.Package {
+		return sbom.Package{Name: name, Version: version, Dev: dev, Locations: []sbom.Location{{Path: "/app/package-lock.json"}},
+			Files: []string{"app/node_modules/" + name + "/package.json"}}
+	}
+	inst := sbom.Package{Name: "debug", Version: "2.6.9", Locations: []sbom.Location{{Path: "/app/node_modules/debug/package.json"}}}
+	pkgs := []sbom.Package{lock("debug", "2.6.8", true), lock("minimist", "0.0.8", false), lock("ms", "2.0.0", false), inst}
+	got := New().(catalog.Refiner).Refine(pkgs, fakeView{deleted: map[string]bool{"app/node_modules/minimist/package.json": true}})
+	if d := cmp.Diff([]string{"ms@2.0.0", "debug@2.6.9"}, names(got)); d != "" {
+		t.Errorf("Refine (-want +got):\n%s", d)
+	}
+	if !got[1].Dev {
+		t.Error("the installed debug did not take the lockfile's dev mark")
 	}
 }
 
@@ -114,10 +143,17 @@ func FuzzCatalog(f *testing.F) {
 	kinds := []string{"app/package-lock.json", "app/node_modules/x/package.json", "app/yarn.lock", "app/pnpm-lock.yaml"}
 	for i, n := range []string{"lock-v1.json", "package.json", "yarn-v1.lock", "pnpm-v6.yaml", "lock-v3.json", "yarn-berry.lock", "pnpm-v5.yaml"} {
 		b, _ := os.ReadFile(filepath.Join("testdata", n))
-		f.Add(b, uint8(i%len(kinds)))
+		f.Add(b, uint8(i%len(kinds)), []byte(`{"version": 7}`), uint(1))
 	}
-	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
+	f.Fuzz(func(t *testing.T, b []byte, kind uint8, bad []byte, at uint) {
 		p := kinds[int(kind)%len(kinds)]
+		switch path.Base(p) {
+		case "package-lock.json":
+			catalogtest.KeepsRestJSON(t, New(), p, b, bad, at, "packages")
+			catalogtest.KeepsRestJSON(t, New(), p, b, bad, at, "dependencies")
+		case "yarn.lock":
+			catalogtest.KeepsRest(t, New(), p, b, bad, at, "\n\n")
+		}
 		pkgs, _ := New().Catalog(&catalog.File{Path: p, Mode: 0o644, Content: b})
 		for _, x := range pkgs {
 			if x.Name == "" || x.Version == "" {

@@ -103,7 +103,7 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 // cryptography-38.0.4.dist-info): one install, one package. And where
 // installed distributions were found, requirements and lockfiles (what a
 // project asks for) yield to them (what is there).
-func (cataloger) Refine(pkgs []sbom.Package, _ func(string) bool) []sbom.Package {
+func (cataloger) Refine(pkgs []sbom.Package, _ catalog.View) []sbom.Package {
 	type key struct{ dir, name, version string }
 	seen := map[key]int{}
 	installed := false
