@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"errors"
 	"os"
 	"path"
 	"path/filepath"
@@ -161,4 +162,23 @@ func FuzzCatalog(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestYarnForms: npm aliases resolve to the real package (v1 and Berry),
+// v1's quoted keys parse, a patch: entry is the copy of one already listed,
+// and an unknown protocol is skipped with its line, the rest kept.
+func TestYarnForms(t *testing.T) {
+	lock := "\"foo-debug@npm:debug@^4.3\":\n  version \"4.3.4\"\n\n\"foo-json@npm:@types/jsonstream@0.8.33\":\n  version \"0.8.33\"\n\n" +
+		"jquery@^3.6.0:\n  \"version\" \"3.6.0\"\n\nasap@unsupported:~2.0.6:\n  version \"2.0.6\"\n\n" +
+		"\"fsevents@patch:fsevents@~2.1.2#builtin<compat/fsevents>\":\n  version: 2.1.3\n\n\"fsevents@npm:~2.1.2\":\n  version: 2.1.3\n\n\"lodash@npm:^4.17.15\":\n  version: 4.17.21\n"
+	got, err := New().Catalog(&catalog.File{Path: "app/yarn.lock", Content: []byte(lock)})
+	catalogtest.Must(t, err, 1)
+	want := []string{"debug@4.3.4", "@types/jsonstream@0.8.33", "jquery@3.6.0", "fsevents@2.1.3", "lodash@4.17.21"}
+	if d := cmp.Diff(want, names(got)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	var s catalog.SkippedError
+	if errors.As(err, &s); len(s) == 0 || s[0].Line != 10 {
+		t.Errorf("the unknown protocol's line: %v", err)
+	}
 }
