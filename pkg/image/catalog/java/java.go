@@ -41,7 +41,7 @@ func New() catalog.Cataloger { return cataloger{} }
 var _ catalog.Cataloger = cataloger{}
 
 func (cataloger) Name() string { return Name }
-func (cataloger) Version() int { return 1 }
+func (cataloger) Version() int { return 2 }
 
 func isArchive(p string) bool {
 	lp := strings.ToLower(p)
@@ -91,7 +91,9 @@ func archive(loc string, content []byte, depth int, budget *int64) ([]sbom.Packa
 	for _, zf := range zr.File {
 		name := zf.Name
 		switch {
-		case strings.HasPrefix(name, "META-INF/maven/") && strings.HasSuffix(name, "/pom.properties"):
+		case path.Base(name) == "pom.properties" && !zf.FileInfo().IsDir():
+			// Anywhere in the archive: shaded and repackaged jars keep the
+			// pom.properties of what they bundle outside META-INF/maven.
 			b, err := readEntry(zf, maxEntryRead)
 			if err != nil {
 				continue
@@ -180,8 +182,15 @@ func fromManifest(mf []byte, loc string) (sbom.Package, bool) {
 	attrs := map[string]string{}
 	if mf != nil {
 		// Manifest lines are wrapped at 72 bytes; a leading space continues.
+		// Only the main section describes the archive: the per-entry
+		// sections after the first blank line (Name: ...) describe packages
+		// inside it and carry their own versions (javax.websocket 1.1 in
+		// Tomcat's websocket jar).
 		var last string
 		for _, l := range strings.Split(strings.ReplaceAll(string(mf), "\r\n", "\n"), "\n") {
+			if strings.TrimSpace(l) == "" {
+				break
+			}
 			if strings.HasPrefix(l, " ") && last != "" {
 				attrs[last] += strings.TrimPrefix(l, " ")
 				continue
@@ -207,6 +216,18 @@ func fromManifest(mf []byte, loc string) (sbom.Package, bool) {
 	group := attrs["Implementation-Vendor-Id"]
 	if name == "" {
 		name = attrs["Implementation-Title"]
+		if name == "" {
+			name = attrs["Specification-Title"]
+		}
+		// A name from the manifest takes its group from the OSGi symbolic
+		// name, less its last part ("org.springframework.core" ->
+		// "org.springframework"), as Trivy does.
+		if sn, _, _ := strings.Cut(attrs["Bundle-SymbolicName"], ";"); group == "" && strings.Contains(sn, ".") {
+			group = sn[:strings.LastIndex(sn, ".")]
+		}
+	}
+	if version == "" {
+		version = attrs["Specification-Version"]
 	}
 	if name == "" || version == "" {
 		return sbom.Package{}, false

@@ -121,3 +121,26 @@ func FuzzArchive(f *testing.F) {
 		_, _ = New().Catalog(&catalog.File{Path: "x.jar", Content: b})
 	})
 }
+
+// TestManifestMainSection: only the manifest's main section describes the
+// archive (per-entry sections carry the versions of packages inside it),
+// and pom.properties counts wherever a repackaged jar keeps it.
+func TestManifestMainSection(t *testing.T) {
+	mf := "Manifest-Version: 1.0\r\nBundle-Name: tomcat-embed-websocket\r\nImplementation-Version: 9.0.65\r\n\r\nName: javax/websocket/\r\nImplementation-Version: 1.1.FR\r\n"
+	b := jar(t, map[string][]byte{"META-INF/MANIFEST.MF": []byte(mf)})
+	got, err := New().Catalog(&catalog.File{Path: "app/tomcat-embed-websocket-9.0.65.jar", Content: b})
+	if err != nil || len(got) != 1 || got[0].Name != "tomcat-embed-websocket" || got[0].Version != "9.0.65" {
+		t.Errorf("main section: %+v %v", got, err)
+	}
+	spring := "Manifest-Version: 1.0\nImplementation-Title: Spring Framework\nImplementation-Version: 2.5.6.SEC03\nBundle-SymbolicName: org.springframework.core\n"
+	b = jar(t, map[string][]byte{"META-INF/MANIFEST.MF": []byte(spring), "bar/foo/pom.properties": []byte("groupId=g\nartifactId=inner\nversion=1.0\n")})
+	got, err = New().Catalog(&catalog.File{Path: "app/test.jar", Content: b})
+	if err != nil || len(got) != 1 || got[0].Name != "g:inner" {
+		t.Errorf("pom.properties outside META-INF/maven: %+v %v", got, err)
+	}
+	b = jar(t, map[string][]byte{"META-INF/MANIFEST.MF": []byte(spring)})
+	got, _ = New().Catalog(&catalog.File{Path: "app/test.jar", Content: b})
+	if len(got) != 1 || got[0].Name != "org.springframework:Spring Framework" || got[0].Version != "2.5.6.SEC03" {
+		t.Errorf("group from the symbolic name: %+v", got)
+	}
+}
