@@ -55,6 +55,11 @@ type Package struct {
 	// vulnerability findings unless asked for (--include-dev), as Trivy and
 	// Syft do.
 	Dev bool `json:"dev,omitempty"`
+	// Root marks the project itself or one of its workspace members (a
+	// .NET project, a lockfile's root): first-party code, listed in SBOMs
+	// and left out of vulnerability matching, since its name is the
+	// author's and not a published package's.
+	Root bool `json:"root,omitempty"`
 	// FoundBy names the cataloger that found the package.
 	FoundBy string `json:"foundBy,omitempty"`
 	// Files lists files the package owns (OS packages), or, for a lockfile

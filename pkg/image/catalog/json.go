@@ -64,7 +64,7 @@ func enter(dec *json.Decoder, key string) (bool, error) {
 		return false, err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return false, nil
+		return false, fmt.Errorf("looking for %q: not a JSON object", key)
 	}
 	for dec.More() {
 		kt, err := dec.Token()

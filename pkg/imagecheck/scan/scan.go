@@ -136,10 +136,7 @@ func Run(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
 				c.Reason = "no vulnerability database"
 			}
 		case s == Vuln:
-			pkgs := a.Inventory.Packages
-			if !opts.IncludeDev {
-				pkgs = withoutDev(pkgs)
-			}
+			pkgs := matchable(a.Inventory.Packages, opts.IncludeDev)
 			m, err := match.Packages(opts.DB, pkgs)
 			if err != nil {
 				return nil, err
@@ -229,15 +226,17 @@ func BaseLayers(layers []source.Layer, base *source.Target) (int, error) {
 	return n, nil
 }
 
-// withoutDev returns pkgs without development dependencies, sharing the
-// slice when there are none.
-func withoutDev(pkgs []sbom.Package) []sbom.Package {
-	if !slices.ContainsFunc(pkgs, func(p sbom.Package) bool { return p.Dev }) {
+// matchable returns the packages to match: not the project itself (Root),
+// and development dependencies only when asked. It shares the slice when
+// nothing is left out.
+func matchable(pkgs []sbom.Package, includeDev bool) []sbom.Package {
+	skip := func(p sbom.Package) bool { return p.Root || (p.Dev && !includeDev) }
+	if !slices.ContainsFunc(pkgs, skip) {
 		return pkgs
 	}
 	out := make([]sbom.Package, 0, len(pkgs))
 	for _, p := range pkgs {
-		if !p.Dev {
+		if !skip(p) {
 			out = append(out, p)
 		}
 	}
