@@ -3,12 +3,14 @@ package python
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
@@ -17,7 +19,11 @@ import (
 // isLock reports whether base names a Python lockfile or requirements file.
 func isLock(base string) bool {
 	switch base {
-	case "poetry.lock", "Pipfile.lock", "uv.lock":
+	case "poetry.lock", "Pipfile.lock", "uv.lock", "pylock.toml":
+		return true
+	}
+	// PEP 751 names more than one lock pylock.NAME.toml.
+	if strings.HasPrefix(base, "pylock.") && strings.HasSuffix(base, ".toml") {
 		return true
 	}
 	return strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt")
@@ -30,26 +36,81 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 	case "poetry.lock", "uv.lock":
 		return tomlPackages(f)
 	}
+	if strings.HasPrefix(path.Base(f.Path), "pylock.") {
+		return tomlPackages(f)
+	}
 	return requirements(f)
 }
 
-// pinned matches a requirement pinned to one version: "name==1.2.3",
-// "name[extra] === 1.2.3 ; python_version < '3.12'".
-var pinned = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*===?\s*([^\s;,#\\]+)`)
+// requirement splits a requirements line: a name, optional extras, and the
+// version specifiers before any environment marker or comment.
+var requirement = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)`)
 
-// requirements reads pinned lines of a requirements file. Ranges name no
-// version that is installed, so they are left out; so are includes (-r),
-// options and URLs.
+// specifier is one clause of a version specifier ("~=1.1", ">= 4.1.1").
+var specifier = regexp.MustCompile(`^\s*(===|==|~=|>=|!=|<=|<|>)\s*([^\s,]+)\s*$`)
+
+// requirements reads a requirements file. A pinned line (==, ===) names its
+// version; a range names no version that is installed, so it is left out,
+// as Trivy does by default (its --detection-priority comprehensive reads a
+// range's lower bound; docs/conformance.md). Includes (-r), options and
+// URLs are left out; per-requirement options (--hash) are ignored. UTF-16
+// files (PowerShell's `pip freeze >` writes them) are decoded first.
 func requirements(f *catalog.File) ([]sbom.Package, error) {
 	var out []sbom.Package
-	sc := bufio.NewScanner(bytes.NewReader(f.Content))
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if m := pinned.FindStringSubmatch(l); m != nil && !strings.Contains(m[3], "*") {
-			out = append(out, sbom.Package{Name: m[1], Version: m[3], Type: sbom.TypePyPI, Locations: []sbom.Location{{Path: f.Path}}})
+	for _, l := range strings.Split(decodeText(f.Content), "\n") {
+		l = strings.TrimSpace(l)
+		m := requirement.FindStringSubmatch(l)
+		if m == nil || strings.HasPrefix(l, "-") {
+			continue
+		}
+		specs := m[3]
+		if i := strings.Index(specs, " --"); i >= 0 {
+			specs = specs[:i] // --hash=... options
+		}
+		specs = strings.TrimSuffix(strings.TrimSpace(specs), "\\")
+		if v := versionOf(specs); v != "" {
+			out = append(out, sbom.Package{Name: m[1], Version: v, Type: sbom.TypePyPI, Locations: []sbom.Location{{Path: f.Path}}})
 		}
 	}
-	return out, sc.Err()
+	return out, nil
+}
+
+// versionOf returns the version an exact pin names ("==1.2", "===1.2"),
+// or "" for a range or a wildcard.
+func versionOf(specs string) string {
+	for _, c := range strings.Split(specs, ",") {
+		m := specifier.FindStringSubmatch(c)
+		if m != nil && (m[1] == "==" || m[1] == "===") && !strings.Contains(m[2], "*") {
+			return m[2]
+		}
+	}
+	return ""
+}
+
+// decodeText returns a text file's content as UTF-8: UTF-16 with a byte
+// order mark, or little-endian without one (a NUL second byte), is
+// decoded; a UTF-8 byte order mark is dropped; CRLF becomes LF.
+func decodeText(b []byte) string {
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
+		order, b = binary.LittleEndian, b[2:]
+	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		order, b = binary.BigEndian, b[2:]
+	case len(b) >= 2 && b[0] != 0 && b[1] == 0:
+		order = binary.LittleEndian
+	}
+	var s string
+	if order != nil {
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = order.Uint16(b[2*i:])
+		}
+		s = string(utf16.Decode(u))
+	} else {
+		s = string(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
+	}
+	return strings.ReplaceAll(s, "\r\n", "\n")
 }
 
 func pipfileLock(f *catalog.File) ([]sbom.Package, error) {
@@ -81,16 +142,17 @@ func pipfileLock(f *catalog.File) ([]sbom.Package, error) {
 	return out, nil
 }
 
-// tomlPackages reads the [[package]] tables of poetry.lock and uv.lock;
-// only name and version are needed. uv marks the project itself with an
-// editable or virtual source.
+// tomlPackages reads the [[package]] tables of poetry.lock and uv.lock and
+// the [[packages]] tables of pylock.toml; only name and version are needed.
 func tomlPackages(f *catalog.File) ([]sbom.Package, error) {
 	var out []sbom.Package
 	var name, version string
-	local, inPkg := false, false
+	local, inPkg, inSub := false, false, false
 	flush := func() {
-		if inPkg && name != "" && version != "" && !local {
-			out = append(out, sbom.Package{Name: name, Version: version, Type: sbom.TypePyPI, Locations: []sbom.Location{{Path: f.Path}}})
+		if inPkg && name != "" && version != "" {
+			// uv marks the project itself (and workspace members) with an
+			// editable, virtual or directory source: listed as Root.
+			out = append(out, sbom.Package{Name: name, Version: version, Type: sbom.TypePyPI, Root: local, Locations: []sbom.Location{{Path: f.Path}}})
 		}
 		name, version, local = "", "", false
 	}
@@ -99,14 +161,20 @@ func tomlPackages(f *catalog.File) ([]sbom.Package, error) {
 	for sc.Scan() {
 		l := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(l, "[") {
-			if strings.HasPrefix(l, "[[package]]") || !strings.HasPrefix(l, "[package.") {
+			// poetry.lock and uv.lock: [[package]]; pylock.toml (PEP 751):
+			// [[packages]]. Sub-tables ([package.x], [[packages.wheels]])
+			// belong to the package above.
+			if l == "[[package]]" || l == "[[packages]]" || !(strings.HasPrefix(l, "[package.") || strings.HasPrefix(l, "[[package.") || strings.HasPrefix(l, "[packages.") || strings.HasPrefix(l, "[[packages.")) {
 				flush()
-				inPkg = l == "[[package]]"
+				inPkg = l == "[[package]]" || l == "[[packages]]"
+				inSub = false
+			} else {
+				inSub = true // keys of a sub-table (a wheel's name) are not the package's
 			}
 			continue
 		}
 		k, v, ok := strings.Cut(l, "=")
-		if !ok || !inPkg {
+		if !ok || !inPkg || inSub {
 			continue
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)

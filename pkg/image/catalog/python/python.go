@@ -6,8 +6,11 @@
 package python
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"strings"
@@ -42,7 +45,10 @@ func (cataloger) Wants(p string, _ int64, mode fs.FileMode) bool {
 	case base == "METADATA":
 		return strings.HasSuffix(dir, ".dist-info")
 	case base == "PKG-INFO":
-		return strings.HasSuffix(dir, ".egg-info")
+		// NAME.egg-info/PKG-INFO, and an unzipped egg's NAME.egg/EGG-INFO/PKG-INFO.
+		return strings.HasSuffix(dir, ".egg-info") || strings.HasSuffix(dir, ".egg/EGG-INFO")
+	case strings.HasSuffix(base, ".egg"):
+		return true // a zipped egg: EGG-INFO/PKG-INFO inside
 	case isLock(base):
 		return !strings.Contains(dir, "site-packages") && !strings.Contains(dir, "dist-packages")
 	}
@@ -54,6 +60,9 @@ func (cataloger) Wants(p string, _ int64, mode fs.FileMode) bool {
 func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	if isLock(path.Base(f.Path)) {
 		return parseLock(f)
+	}
+	if strings.HasSuffix(f.Path, ".egg") {
+		return zippedEgg(f)
 	}
 	var name, version, license string
 	var classifiers []string
@@ -135,4 +144,31 @@ func (cataloger) Refine(pkgs []sbom.Package, _ catalog.View) []sbom.Package {
 // normalize is PEP 503's name normalization.
 func normalize(n string) string {
 	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(n))
+}
+
+// maxEggInfo bounds what is read of a zipped egg's PKG-INFO.
+const maxEggInfo = 1 << 20
+
+// zippedEgg reads EGG-INFO/PKG-INFO inside a zipped .egg file.
+func zippedEgg(f *catalog.File) ([]sbom.Package, error) {
+	zr, err := zip.NewReader(bytes.NewReader(f.Content), int64(len(f.Content)))
+	if err != nil {
+		return nil, fmt.Errorf("egg: not a zip archive: %w", err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name != "EGG-INFO/PKG-INFO" {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, fmt.Errorf("egg: %w", err)
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, maxEggInfo))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("egg: %w", err)
+		}
+		return cataloger{}.Catalog(&catalog.File{Path: f.Path + "!/EGG-INFO/PKG-INFO", Mode: f.Mode, Content: b})
+	}
+	return nil, nil
 }

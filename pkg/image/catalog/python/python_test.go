@@ -1,8 +1,11 @@
 package python
 
 import (
+	"archive/zip"
+	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
@@ -38,8 +41,9 @@ func TestLockfiles(t *testing.T) {
 	for file, want := range map[string][]string{
 		"requirements.txt": {"flask@3.0.3", "requests@2.32.3"},
 		"poetry.lock":      {"flask@3.0.3", "click@8.1.7"},
-		"uv.lock":          {"idna@3.7"},
-		"Pipfile.lock":     {"idna@3.7", "requests@2.32.3", "pytest@8.3.3"},
+		// The project itself (a virtual source) is listed, as Root.
+		"uv.lock":      {"app@0.1.0", "idna@3.7"},
+		"Pipfile.lock": {"idna@3.7", "requests@2.32.3", "pytest@8.3.3"},
 	} {
 		b, _ := os.ReadFile(filepath.Join("testdata", file))
 		p := "src/app/" + file
@@ -125,4 +129,43 @@ func FuzzCatalog(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWorldForms: UTF-16 requirements (PowerShell's pip freeze >), a pin
+// with --hash options, pylock.toml (PEP 751), and eggs, zipped and not.
+func TestWorldForms(t *testing.T) {
+	u := []byte{0xff, 0xfe}
+	for _, r := range "attrs==20.3.0\r\nsix>=1.0\r\n" {
+		u = append(u, byte(r), 0)
+	}
+	lock := "lock-version = \"1.0\"\n\n[[packages]]\nname = \"certifi\"\nversion = \"2026.1.4\"\n\n[[packages.wheels]]\nname = \"certifi-2026.1.4-py3-none-any.whl\"\n\n[[packages]]\nname = \"idna\"\nversion = \"3.11\"\n"
+	var egg bytes.Buffer
+	zw := zip.NewWriter(&egg)
+	w, _ := zw.Create("EGG-INFO/PKG-INFO")
+	w.Write([]byte("Metadata-Version: 1.1\nName: kitchen\nVersion: 1.2.6\n"))
+	zw.Close()
+	for _, c := range []struct {
+		path    string
+		content []byte
+		want    []string
+	}{
+		{"app/requirements.txt", u, []string{"attrs@20.3.0"}},
+		{"app/requirements.txt", []byte("FooProject == 1.2 --hash=sha256:2cf2 \\\n    --hash=sha256:486e\n"), []string{"FooProject@1.2"}},
+		{"app/pylock.toml", []byte(lock), []string{"certifi@2026.1.4", "idna@3.11"}},
+		{"usr/lib/python3/site-packages/kitchen-1.2.6-py2.7.egg", egg.Bytes(), []string{"kitchen@1.2.6"}},
+		{"usr/lib/python3/site-packages/distlib-0.3.1-py3.9.egg/EGG-INFO/PKG-INFO", []byte("Name: distlib\nVersion: 0.3.1\n"), []string{"distlib@0.3.1"}},
+	} {
+		if !New().Wants(c.path, int64(len(c.content)), 0o644) {
+			t.Errorf("%s: not wanted", c.path)
+			continue
+		}
+		got, err := New().Catalog(&catalog.File{Path: c.path, Content: c.content})
+		var names []string
+		for _, p := range got {
+			names = append(names, p.Name+"@"+p.Version)
+		}
+		if err != nil || !slices.Equal(names, c.want) {
+			t.Errorf("%s: %v %v, want %v", c.path, names, err, c.want)
+		}
+	}
 }
