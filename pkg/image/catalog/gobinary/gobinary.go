@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"debug/buildinfo"
 	"io/fs"
+	"regexp"
+	"runtime/debug"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
@@ -29,7 +31,7 @@ func New() catalog.Cataloger { return cataloger{} }
 var _ catalog.Cataloger = cataloger{}
 
 func (cataloger) Name() string { return Name }
-func (cataloger) Version() int { return 1 }
+func (cataloger) Version() int { return 2 }
 
 // Wants executables (any exec bit) and Windows .exe files of plausible size.
 func (cataloger) Wants(path string, size int64, mode fs.FileMode) bool {
@@ -60,8 +62,17 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	if v := StdlibVersion(bi.GoVersion); v != "" {
 		out = append(out, sbom.Package{Name: "stdlib", Version: v, Type: sbom.TypeGoModule, Locations: loc})
 	}
-	if m := bi.Main; m.Path != "" && m.Version != "" && m.Version != "(devel)" {
-		out = append(out, sbom.Package{Name: m.Path, Version: m.Version, Type: sbom.TypeGoModule, Locations: loc})
+	if m := bi.Main; m.Path != "" {
+		v := m.Version
+		if v == "" || v == "(devel)" {
+			// Built from a checkout: the release may still be stamped in
+			// with -ldflags "-X main.version=v1.0.0", which the build
+			// settings record (Trivy and Syft read it too).
+			v = ldflagsVersion(bi.Settings)
+		}
+		if v != "" {
+			out = append(out, sbom.Package{Name: m.Path, Version: v, Type: sbom.TypeGoModule, Locations: loc})
+		}
 	}
 	for _, d := range bi.Deps {
 		if d == nil {
@@ -103,4 +114,43 @@ func StdlibVersion(gov string) string {
 		v += ".0" // go1.20 is 1.20.0
 	}
 	return v
+}
+
+// versionVar matches the name of a variable that holds a release version
+// ("main.version", "github.com/x/y/internal/version.Version",
+// "main.appVersion").
+var versionVar = regexp.MustCompile(`(?i)(^|\.)(app|build|git|release)?ver(sion)?$`)
+
+// semverish is a release version as -X stamps it: v1.2.3, 1.2.3-rc.1.
+var semverish = regexp.MustCompile(`^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?$`)
+
+// ldflagsVersion finds "-X pkg.version=v1.2.3" in the -ldflags build
+// setting and returns the version with Go's leading v, or "".
+func ldflagsVersion(settings []debug.BuildSetting) string {
+	for _, s := range settings {
+		if s.Key != "-ldflags" {
+			continue
+		}
+		fields := strings.Fields(strings.Trim(s.Value, `"'`))
+		for i, f := range fields {
+			var kv string
+			switch {
+			case f == "-X" && i+1 < len(fields):
+				kv = fields[i+1]
+			case strings.HasPrefix(f, "-X="):
+				kv = strings.TrimPrefix(f, "-X=")
+			default:
+				continue
+			}
+			name, value, ok := strings.Cut(strings.Trim(kv, `"'`), "=")
+			if !ok || !versionVar.MatchString(name) || !semverish.MatchString(value) {
+				continue
+			}
+			if !strings.HasPrefix(value, "v") {
+				value = "v" + value
+			}
+			return value
+		}
+	}
+	return ""
 }

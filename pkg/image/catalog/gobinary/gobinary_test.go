@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -82,4 +83,19 @@ func FuzzCatalog(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = New().Catalog(&catalog.File{Path: "x", Mode: 0o755, Content: b})
 	})
+}
+
+func TestLdflagsVersion(t *testing.T) {
+	for ldflags, want := range map[string]string{
+		`-w -X main.version=v1.0.0`:                             "v1.0.0",
+		`"-s -X=github.com/a/b/internal/version.Version=1.2.3"`: "v1.2.3",
+		`-X main.appVersion=2.0.0-rc.1 -X main.commit=abc`:      "v2.0.0-rc.1",
+		`-X main.commit=1.2.3`:                                  "",
+		`-X main.version=dev`:                                   "",
+		`-s -w`:                                                 "",
+	} {
+		if got := ldflagsVersion([]debug.BuildSetting{{Key: "-ldflags", Value: ldflags}}); got != want {
+			t.Errorf("%s: %q, want %q", ldflags, got, want)
+		}
+	}
 }
