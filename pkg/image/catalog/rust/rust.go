@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"compress/zlib"
 	"debug/elf"
+	"debug/macho"
+	"debug/pe"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,7 +38,7 @@ func New() catalog.Cataloger { return cataloger{} }
 var _ catalog.Cataloger = cataloger{}
 
 func (cataloger) Name() string { return Name }
-func (cataloger) Version() int { return 1 }
+func (cataloger) Version() int { return 2 }
 
 func (cataloger) Wants(p string, size int64, mode fs.FileMode) bool {
 	if !mode.IsRegular() {
@@ -49,7 +51,7 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	if path.Base(f.Path) == "Cargo.lock" {
 		return cargoLock(f)
 	}
-	if !bytes.HasPrefix(f.Content, []byte{0x7f, 'E', 'L', 'F'}) {
+	if !isExecutable(f.Content) {
 		return nil, nil
 	}
 	return auditable(f)
@@ -94,15 +96,11 @@ func cargoLock(f *catalog.File) ([]sbom.Package, error) {
 // auditable reads cargo-auditable's section. Binaries without it yield
 // nothing.
 func auditable(f *catalog.File) ([]sbom.Package, error) {
-	ef, err := elf.NewFile(bytes.NewReader(f.Content))
-	if err != nil {
-		return nil, nil
-	}
-	sec := ef.Section(".dep-v0")
+	sec := depSection(f.Content)
 	if sec == nil {
 		return nil, nil
 	}
-	zr, err := zlib.NewReader(sec.Open())
+	zr, err := zlib.NewReader(sec)
 	if err != nil {
 		return nil, fmt.Errorf(".dep-v0: %w", err)
 	}
@@ -116,6 +114,7 @@ func auditable(f *catalog.File) ([]sbom.Package, error) {
 			Version string `json:"version"`
 			Source  string `json:"source"`
 			Kind    string `json:"kind"`
+			Root    bool   `json:"root"`
 		} `json:"packages"`
 	}
 	if err := json.Unmarshal(data, &audit); err != nil {
@@ -123,12 +122,51 @@ func auditable(f *catalog.File) ([]sbom.Package, error) {
 	}
 	var out []sbom.Package
 	for _, p := range audit.Packages {
-		// Only crates from the registry have advisories; the binary's own
-		// crate and local paths do not.
-		if p.Source != "crates.io" || p.Kind == "build" || p.Name == "" || p.Version == "" {
+		// Build dependencies are not in the binary. The binary's own crate
+		// and local path crates are first-party: listed as Root, as Trivy
+		// lists them, and not matched.
+		if p.Kind == "build" || p.Name == "" || p.Version == "" {
 			continue
 		}
-		out = append(out, sbom.Package{Name: p.Name, Version: p.Version, Type: sbom.TypeCargo, Locations: []sbom.Location{{Path: f.Path}}})
+		out = append(out, sbom.Package{Name: p.Name, Version: p.Version, Type: sbom.TypeCargo, Root: p.Root || p.Source != "crates.io",
+			Locations: []sbom.Location{{Path: f.Path}}})
 	}
 	return out, nil
+}
+
+func isExecutable(b []byte) bool {
+	for _, m := range [][]byte{{0x7f, 'E', 'L', 'F'}, {'M', 'Z'}, {0xfe, 0xed, 0xfa, 0xce}, {0xfe, 0xed, 0xfa, 0xcf}, {0xce, 0xfa, 0xed, 0xfe}, {0xcf, 0xfa, 0xed, 0xfe}} {
+		if bytes.HasPrefix(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// depSection opens cargo-auditable's section: .dep-v0 in ELF and PE,
+// __DATA,.dep-v0 in Mach-O.
+func depSection(b []byte) io.Reader {
+	r := bytes.NewReader(b)
+	if ef, err := elf.NewFile(r); err == nil {
+		if s := ef.Section(".dep-v0"); s != nil {
+			return s.Open()
+		}
+		return nil
+	}
+	if pf, err := pe.NewFile(r); err == nil {
+		if s := pf.Section(".dep-v0"); s != nil {
+			// A PE section is padded to its file alignment; zlib stops at
+			// the end of its stream.
+			return s.Open()
+		}
+		return nil
+	}
+	if mf, err := macho.NewFile(r); err == nil {
+		for _, s := range mf.Sections {
+			if s.Name == ".dep-v0" {
+				return s.Open()
+			}
+		}
+	}
+	return nil
 }
