@@ -4,8 +4,6 @@
 package ruby
 
 import (
-	"bufio"
-	"bytes"
 	"io/fs"
 	"path"
 	"regexp"
@@ -26,7 +24,7 @@ func New() catalog.Cataloger { return cataloger{} }
 var _ catalog.Cataloger = cataloger{}
 
 func (cataloger) Name() string { return Name }
-func (cataloger) Version() int { return 1 }
+func (cataloger) Version() int { return 2 }
 
 func (cataloger) Wants(p string, _ int64, mode fs.FileMode) bool {
 	if !mode.IsRegular() {
@@ -60,12 +58,14 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	}
 	var out []sbom.Package
 	inGem := false
-	sc := bufio.NewScanner(bytes.NewReader(f.Content))
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), "\r")
+	for _, l := range strings.Split(string(f.Content), "\n") {
+		l = strings.TrimRight(l, "\r")
 		switch {
 		case l == "GEM" || l == "GIT" || l == "PATH":
-			inGem = l == "GEM"
+			// GIT gems are third-party code fetched from a repository, so
+			// they are listed; PATH gems are the project's own folders
+			// (docs/conformance.md).
+			inGem = l == "GEM" || l == "GIT"
 		case l != "" && l[0] != ' ':
 			inGem = false
 		case inGem:
@@ -74,5 +74,5 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 			}
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }

@@ -24,7 +24,8 @@ func TestGemfileLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([]string{"actionpack@7.2.1", "nokogiri@1.16.7", "rack@3.1.7"}, names(got)); d != "" {
+	// fromgit is a GIT gem: third-party code, listed.
+	if d := cmp.Diff([]string{"fromgit@0.1.0", "actionpack@7.2.1", "nokogiri@1.16.7", "rack@3.1.7"}, names(got)); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
@@ -61,4 +62,14 @@ func FuzzCatalog(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGitAndPathGems: GIT gems (third-party code from a repository) are
+// listed; PATH gems (the project's own folders) are not.
+func TestGitAndPathGems(t *testing.T) {
+	lock := "GIT\n  remote: https://github.com/rails/rails.git\n  revision: abc\n  specs:\n    rails (7.2.0.alpha)\n\nPATH\n  remote: engines/billing\n  specs:\n    billing (0.1.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    rack (3.0.8)\n"
+	got, err := New().Catalog(&catalog.File{Path: "app/Gemfile.lock", Content: []byte(lock)})
+	if err != nil || len(got) != 2 || got[0].Name != "rails" || got[1].Name != "rack" {
+		t.Errorf("%+v %v", got, err)
+	}
 }
