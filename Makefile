@@ -13,7 +13,7 @@ FUZZTIME  ?= 30s
 # it is used when libisal-dev is installed (apt-get install libisal-dev).
 TAGS      ?= $(shell test -f /usr/include/isa-l/igzip_lib.h && echo isal)
 
-.PHONY: all build demo test conformance vet check-tree race fuzz bench docs clean
+.PHONY: all build demo test bench-smoke conformance vet check-tree race fuzz bench docs clean
 
 all: build
 
@@ -63,6 +63,7 @@ test: vet check-tree
 	$(GO) test ./...
 	@$(MAKE) -s conformance
 	$(GO) test -race $(RACE_PKGS)
+	@$(MAKE) -s bench-smoke
 ifneq ($(TAGS),)
 	$(GO) test -tags '$(TAGS)' ./pkg/image/imagefs/... ./pkg/image/analyzer/... ./cmd/...
 endif
@@ -104,6 +105,14 @@ bench: build
 	./bench/image.sh
 	./bench/audit.sh
 	./bench/registry.sh
+
+# Every bench script once, on its own small input and without peers, so a
+# benchmark cannot rot unnoticed (make test runs it); output in bin/bench-smoke.
+bench-smoke: build
+	@mkdir -p bin/bench-smoke; for s in lint sbom scan image audit registry; do \
+		if ! BULWARK_REGISTRY_STATE=$$(mktemp -d) BULWARK_REGISTRY_PORT=5124 RUNS=1 PRUNE_TAGS=30 PRUNE_IMAGES=10 TRIVY=/nonexistent SYFT=/nonexistent OSV_SCANNER=/nonexistent DIVE=/nonexistent DOCKLE=/nonexistent \
+			bash bench/$$s.sh > bin/bench-smoke/$$s.txt 2>&1; then echo "bench/$$s.sh failed:" >&2; cat bin/bench-smoke/$$s.txt >&2; exit 1; fi; \
+	done; echo "bench smoke: lint sbom scan image audit registry ran"
 
 # Regenerate docs/rules from the rule data.
 docs:

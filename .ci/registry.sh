@@ -8,7 +8,9 @@
 set -euo pipefail
 CACHE=${BULWARK_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bulwark-ci}
 BIN="$CACHE/bin/registry"
-STATE="$CACHE/registry-run"
+# BULWARK_REGISTRY_STATE gives a second instance its own storage and pid
+# (bench-smoke runs one beside the tests' instance).
+STATE=${BULWARK_REGISTRY_STATE:-$CACHE/registry-run}
 
 case "${1:-start}" in
 start)

@@ -18,7 +18,7 @@ work=$(mktemp -d)
 trap '.ci/registry.sh stop; rm -rf "$work"' EXIT
 
 echo "prune planning, 1,000 tags over 400 images"
-go run ./bench/mkregistry -repo "$prune_repo" -tags 1000 -images 400
+go run ./bench/mkregistry -repo "$prune_repo" -tags "${PRUNE_TAGS:-1000}" -images "${PRUNE_IMAGES:-400}"
 for _ in 1 2 3; do
   ./bin/bulwark prune --keep-last 50 --keep-tag '^t-00' "$prune_repo" 2>&1 >/dev/null | grep planned
 done

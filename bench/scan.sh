@@ -67,7 +67,7 @@ for img in "${inputs[@]}"; do
   echo "$(basename "$img")"
   best "bulwark (cold layers)" ./bin/bulwark scan --offline --no-cache --db "$work/bulwark.db" -f json "docker-archive:$img"
   ./bin/bulwark scan --offline --no-cache --db "$work/bulwark.db" -f json "docker-archive:$img" \
-    | jq -r '.findings[] | [.package.name, (.package.version | sub("^v(?=[0-9])"; "")), .id] | @tsv' | sort -u > "$work/bw.tsv"
+    | jq -r '.findings[] | select(.package != null) | [.package.name, (.package.version | sub("^v(?=[0-9])"; "")), .id] | @tsv' | sort -u > "$work/bw.tsv"
   if [ -x "$OSV" ]; then
     best "osv-scanner" "$OSV" scan image --offline --archive "$img" --format json
     "$OSV" scan image --offline --archive "$img" --format json 2>/dev/null \
