@@ -193,6 +193,9 @@ func scalarOf(n *yaml.Node) string {
 
 func pnpmKey(k string) (string, string) {
 	k = strings.TrimPrefix(k, "/")
+	if k == "" {
+		return "", ""
+	}
 	// v5: name/version or @scope/name/version, peers after '_'.
 	if i := strings.LastIndex(k, "/"); i > 0 && i+1 < len(k) && k[i+1] >= '0' && k[i+1] <= '9' && !strings.Contains(k[1:i], "@") {
 		version := k[i+1:]
