@@ -61,7 +61,8 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 		cats = catalogers.All()
 	}
 	ins := opts.Inspectors
-	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keep, KeepID: osinfo.KeepID + "+accounts@2+servers@1", MaxFileSize: opts.MaxFileSize,
+	keepFn, keepID := keepFor(cats)
+	iopts := imagefs.Options{Catalogers: cats, Inspectors: ins, Keep: keepFn, KeepID: keepID, MaxFileSize: opts.MaxFileSize,
 		MaxLayerBytes: opts.MaxLayerBytes, Workers: opts.Workers, Cache: opts.Cache}
 	res := &Result{}
 	var layers []*imagefs.LayerResult
@@ -98,6 +99,32 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 	return res, nil
 }
 
+// keepFor adds to keep the files the catalogers' refiners read.
+func keepFor(cats []catalog.Cataloger) (func(string) bool, string) {
+	id := osinfo.KeepID + "+accounts@2+servers@1"
+	var keepers []catalog.Keeper
+	for _, c := range cats {
+		if k, ok := c.(catalog.Keeper); ok {
+			keepers = append(keepers, k)
+			id += "+" + c.Name() + ":" + k.KeepID()
+		}
+	}
+	if len(keepers) == 0 {
+		return keep, id
+	}
+	return func(p string) bool {
+		if keep(p) {
+			return true
+		}
+		for _, k := range keepers {
+			if k.Keep(p) {
+				return true
+			}
+		}
+		return false
+	}, id
+}
+
 // keep are the small files kept whole: those OS detection reads, the
 // account databases that decide whether the configured user exists, and
 // the web server configurations whose listen directives harden reads.
@@ -132,8 +159,9 @@ func IsServerConfig(p string) bool {
 // refineView is the view as catalog.Refiner sees it.
 type refineView struct{ v *imagefs.View }
 
-func (r refineView) Exists(p string) bool  { _, ok := r.v.Resolve(p); return ok }
-func (r refineView) Deleted(p string) bool { return r.v.Deleted(p) }
+func (r refineView) Exists(p string) bool         { _, ok := r.v.Resolve(p); return ok }
+func (r refineView) Deleted(p string) bool        { return r.v.Deleted(p) }
+func (r refineView) Read(p string) ([]byte, bool) { return r.v.Raw(p) }
 
 // refine lets catalogers that implement catalog.Refiner revise what they
 // found in the light of the whole view.

@@ -54,6 +54,20 @@ type View interface {
 	// Deleted reports whether a lower layer had path and an upper layer
 	// deleted it (a whiteout or an opaque directory).
 	Deleted(path string) bool
+	// Read returns the content of a visible file that a Keeper asked to
+	// keep; false for any other file.
+	Read(path string) ([]byte, bool)
+}
+
+// Keeper is implemented by refiners that read other small files of the
+// view (a project's package.json beside its yarn.lock): the walker keeps
+// those files whole, and View.Read returns them.
+type Keeper interface {
+	// Keep reports whether the file at path is one Refine reads. It is
+	// called for every file and must be cheap.
+	Keep(path string) bool
+	// KeepID names Keep's choice in cache keys; change it with Keep.
+	KeepID() string
 }
 
 // EntryError is one entry of a file that a cataloger skipped: a stanza

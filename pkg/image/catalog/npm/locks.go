@@ -3,6 +3,7 @@ package npm
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
@@ -65,11 +66,18 @@ func parseYarnLock(f *catalog.File) ([]sbom.Package, error) {
 	var skipped catalog.Skipped
 	var name, version string
 	skip := false
+	workspace := "" // a Berry workspace entry's folder
 	flush := func() {
-		if name != "" && version != "" && !skip && name != "__metadata" {
+		switch {
+		case workspace != "" && workspace != "." && name != "" && version != "":
+			// A workspace member: its version is its package.json's, which
+			// Refine reads (the lock says 0.0.0-use.local).
+			out = append(out, sbom.Package{Name: name, Version: version, Type: sbom.TypeNPM, Root: true, Locations: []sbom.Location{{Path: f.Path}},
+				Files: []string{path.Join(path.Dir(f.Path), workspace, "package.json")}})
+		case name != "" && version != "" && !skip && name != "__metadata":
 			out = append(out, sbom.Package{Name: name, Version: version, Type: sbom.TypeNPM, Locations: []sbom.Location{{Path: f.Path}}})
 		}
-		name, version, skip = "", "", false
+		name, version, skip, workspace = "", "", false, ""
 	}
 	rest := f.Content
 	for n := 1; len(rest) > 0; n++ {
@@ -88,8 +96,12 @@ func parseYarnLock(f *catalog.File) ([]sbom.Package, error) {
 			first := strings.SplitN(strings.TrimSuffix(l, ":"), ",", 2)[0]
 			name = nameOfSpec(first)
 			switch proto := protocolOf(first); {
-			case proto == "workspace" || proto == "link" || proto == "file" || proto == "portal":
-				skip = true // the project and its local folders
+			case proto == "workspace":
+				skip = true // the project and its members, read by Refine
+				first := strings.Trim(strings.TrimSpace(first), `"`)
+				workspace = first[strings.Index(first, "@workspace:")+len("@workspace:"):]
+			case proto == "link" || proto == "file" || proto == "portal":
+				skip = true // local folders
 			case proto == "patch":
 				skip = true // a patched copy of a package whose own entry is listed too
 			case proto != "" && !yarnProtocols[proto]:

@@ -34,7 +34,17 @@ func New() catalog.Cataloger { return cataloger{} }
 var (
 	_ catalog.Cataloger = cataloger{}
 	_ catalog.Refiner   = cataloger{}
+	_ catalog.Keeper    = cataloger{}
 )
+
+// Keep keeps a project's package.json (outside node_modules): Refine reads
+// the one beside a yarn.lock for the project itself and its development
+// dependencies.
+func (cataloger) Keep(p string) bool {
+	return strings.HasSuffix(p, "package.json") && path.Base(p) == "package.json" && !strings.Contains(p, "node_modules/")
+}
+
+func (cataloger) KeepID() string { return "project-package-json@1" }
 
 func (cataloger) Name() string { return Name }
 func (cataloger) Version() int { return 2 }
@@ -227,7 +237,98 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 // (a node_modules with only .bin, or none) the lockfile stands. yarn and
 // pnpm locks name no install paths: their packages yield to an installed
 // tree beside them as a whole, when it holds any package.
-func (cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package {
+func (c cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package {
+	// The projects are read before the installed tree decides, which may
+	// drop every lockfile package.
+	roots := yarnProjects(pkgs, view)
+	out := c.refineInstalled(pkgs, view)
+	kept := out[:0]
+	for _, p := range out {
+		if p.Version != "" {
+			kept = append(kept, p)
+		}
+	}
+	return append(kept, roots...)
+}
+
+// project is what Refine reads of a project's package.json.
+type project struct {
+	Name            string            `json:"name"`
+	Version         string            `json:"version"`
+	Dependencies    map[string]string `json:"dependencies"`
+	DevDependencies map[string]string `json:"devDependencies"`
+}
+
+// yarnProjects adds, for each yarn.lock, the project itself from the
+// package.json beside it (Root: first-party, not matched), and marks dev
+// the packages that package.json names only under devDependencies (by
+// their real name where the entry is an npm alias). A development
+// dependency's own dependencies are not marked: yarn.lock keeps no graph
+// that says which of them only it needs.
+func yarnProjects(pkgs []sbom.Package, view catalog.View) []sbom.Package {
+	// pkgs' dev marks are set in place; the projects are returned.
+	seen := map[string]bool{}
+	var roots []sbom.Package
+	for i, p := range pkgs {
+		if len(p.Locations) == 0 || path.Base(p.Locations[0].Path) != "yarn.lock" {
+			continue
+		}
+		lock := strings.TrimPrefix(p.Locations[0].Path, "/")
+		if p.Root && len(p.Files) > 0 {
+			// A Berry workspace member: named and versioned by its own
+			// package.json; without a version there is nothing to list.
+			pkgs[i].Version = ""
+			if _, ws, ok := readProject(view, strings.TrimPrefix(p.Files[0], "/")); ok && ws.Version != "" {
+				pkgs[i].Version = ws.Version
+			}
+			continue
+		}
+		pj, proj, ok := readProject(view, path.Join(path.Dir(lock), "package.json"))
+		if !ok {
+			continue
+		}
+		if !seen[lock] {
+			seen[lock] = true
+			if proj.Name != "" && proj.Version != "" {
+				roots = append(roots, sbom.Package{Name: proj.Name, Version: proj.Version, Type: sbom.TypeNPM, Root: true, Locations: []sbom.Location{{Path: "/" + pj}}})
+			}
+		}
+		prod, dev := realNames(proj.Dependencies), realNames(proj.DevDependencies)
+		if dev[p.Name] && !prod[p.Name] {
+			pkgs[i].Dev = true
+		}
+	}
+	return roots
+}
+
+func readProject(view catalog.View, p string) (string, project, bool) {
+	p = strings.TrimPrefix(p, "./")
+	b, ok := view.Read(p)
+	if !ok {
+		return "", project{}, false
+	}
+	var proj project
+	if json.Unmarshal(b, &proj) != nil {
+		return "", project{}, false
+	}
+	return p, proj, true
+}
+
+// realNames maps dependency names to the packages they install: an alias
+// ("foo": "npm:@types/x@1") installs @types/x.
+func realNames(deps map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for name, spec := range deps {
+		out[name] = true
+		if real, ok := strings.CutPrefix(spec, "npm:"); ok {
+			out[nameOfSpec(real)] = true
+		}
+	}
+	return out
+}
+
+// refineInstalled decides between lockfiles and the installed tree.
+func (cataloger) refineInstalled(pkgs []sbom.Package, view catalog.View) []sbom.Package {
 	installed := map[string]int{}  // package.json path -> index in pkgs
 	populated := map[string]bool{} // project dirs whose node_modules holds packages
 	for i, p := range pkgs {

@@ -115,10 +115,17 @@ func TestRefine(t *testing.T) {
 	}
 }
 
-type fakeView struct{ exists, deleted map[string]bool }
+type fakeView struct {
+	exists, deleted map[string]bool
+	files           map[string]string
+}
 
 func (v fakeView) Exists(p string) bool  { return v.exists[p] }
 func (v fakeView) Deleted(p string) bool { return v.deleted[p] }
+func (v fakeView) Read(p string) ([]byte, bool) {
+	b, ok := v.files[p]
+	return []byte(b), ok
+}
 
 // TestRefinePerPath: a package-lock.json entry yields to the installed
 // package at its own path only (taking the installed version, and giving it
@@ -180,5 +187,46 @@ func TestYarnForms(t *testing.T) {
 	var s catalog.SkippedError
 	if errors.As(err, &s); len(s) == 0 || s[0].Line != 10 {
 		t.Errorf("the unknown protocol's line: %v", err)
+	}
+}
+
+// TestYarnProject: beside a yarn.lock, the project's package.json names the
+// project (listed as Root) and its development dependencies (marked dev,
+// aliases by their real name); Berry workspace members take their
+// package.json's version, and one without a version is not listed.
+func TestYarnProject(t *testing.T) {
+	lock := "\"debug@npm:^4\":\n  version: 4.3.4\n\n\"foo-json@npm:@types/jsonstream@0.8.33\":\n  version: 0.8.33\n\n" +
+		"\"app@workspace:.\":\n  version: 0.0.0-use.local\n\n\"c@workspace:c\":\n  version: 0.0.0-use.local\n\n\"d@workspace:d\":\n  version: 0.0.0-use.local\n"
+	got, err := New().Catalog(&catalog.File{Path: "app/yarn.lock", Content: []byte(lock)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		got[i].Locations = []sbom.Location{{Path: "/app/yarn.lock"}}
+		if len(got[i].Files) > 0 {
+			got[i].Files[0] = "/" + got[i].Files[0]
+		}
+	}
+	view := fakeView{files: map[string]string{
+		"app/package.json":   `{"name": "app", "version": "1.0.0", "dependencies": {"debug": "^4"}, "devDependencies": {"foo-json": "npm:@types/jsonstream@0.8.33"}}`,
+		"app/c/package.json": `{"name": "c", "version": "0.0.0"}`,
+		"app/d/package.json": `{"name": "d"}`,
+	}}
+	out := New().(catalog.Refiner).Refine(got, view)
+	have := map[string]sbom.Package{}
+	for _, p := range out {
+		have[p.Name+"@"+p.Version] = p
+	}
+	if p, ok := have["app@1.0.0"]; !ok || !p.Root {
+		t.Errorf("the project: %+v", out)
+	}
+	if p, ok := have["c@0.0.0"]; !ok || !p.Root {
+		t.Errorf("the workspace member: %+v", out)
+	}
+	if !have["@types/jsonstream@0.8.33"].Dev || have["debug@4.3.4"].Dev {
+		t.Errorf("dev marks: %+v", out)
+	}
+	if len(out) != 4 {
+		t.Errorf("want debug, @types/jsonstream, c and app: %+v", out)
 	}
 }
