@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestCargoLock(t *testing.T) {
@@ -37,4 +39,40 @@ func FuzzCatalog(f *testing.F) {
 			}
 		}
 	})
+}
+
+type files map[string]string
+
+func (f files) Exists(p string) bool { _, ok := f[p]; return ok }
+func (f files) Deleted(string) bool  { return false }
+func (f files) Read(p string) ([]byte, bool) {
+	b, ok := f[p]
+	return []byte(b), ok
+}
+
+// TestDevDependencies: what only [dev-dependencies] reach in Cargo.lock's
+// graph is marked dev; what a normal dependency also reaches is not.
+func TestDevDependencies(t *testing.T) {
+	lock := "[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"regex\",\n]\n\n" +
+		"[[package]]\nname = \"regex\"\nversion = \"1.7.3\"\ndependencies = [\"memchr\"]\n\n" +
+		"[[package]]\nname = \"memchr\"\nversion = \"2.5.0\"\n\n" +
+		"[[package]]\nname = \"winapi\"\nversion = \"0.3.9\"\ndependencies = [\n \"winapi-x86_64-pc-windows-gnu 0.4.0 (registry+https://github.com/rust-lang/crates.io-index)\",\n \"memchr\",\n]\n\n" +
+		"[[package]]\nname = \"winapi-x86_64-pc-windows-gnu\"\nversion = \"0.4.0\"\n"
+	manifest := "[package]\nname = \"app\"\n\n[dependencies]\nregex = \"1\"\n\n[dev-dependencies]\nwinapi = \"*\"\n"
+	pkgs, err := New().Catalog(&catalog.File{Path: "app/Cargo.lock", Content: []byte(lock)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pkgs {
+		pkgs[i].Locations = []sbom.Location{{Path: "/app/Cargo.lock"}}
+	}
+	got := New().(catalog.Refiner).Refine(pkgs, files{"app/Cargo.lock": lock, "app/Cargo.toml": manifest})
+	dev := map[string]bool{}
+	for _, p := range got {
+		dev[p.Name] = p.Dev
+	}
+	want := map[string]bool{"app": false, "regex": false, "memchr": false, "winapi": true, "winapi-x86_64-pc-windows-gnu": true}
+	if d := cmp.Diff(want, dev); d != "" {
+		t.Errorf("dev marks (-want +got):\n%s", d)
+	}
 }
