@@ -103,7 +103,8 @@ func TestPOM(t *testing.T) {
 	for _, p := range got {
 		names = append(names, p.Name+"@"+p.Version)
 	}
-	if d := cmp.Diff([]string{"com.fasterxml.jackson.core:jackson-databind@2.15.2", "com.acme:lib@1.2.0"}, names); d != "" {
+	// The project itself first, as Root (first-party, not matched).
+	if d := cmp.Diff([]string{"com.acme:app@1.2.0", "com.fasterxml.jackson.core:jackson-databind@2.15.2", "com.acme:lib@1.2.0"}, names); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 	if New().Wants("x.jar!META-INF/maven/a/b/pom.xml", 10, 0o644) || !New().Wants("src/pom.xml", 10, 0o644) {

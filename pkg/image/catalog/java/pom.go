@@ -65,9 +65,24 @@ func parsePOM(f *catalog.File) ([]sbom.Package, error) {
 				return m
 			})
 		}
-		return s, s != "" && !strings.Contains(s, "${")
+		// "@name@" is a resource-filtering placeholder: no version either.
+		placeholder := len(s) > 2 && s[0] == '@' && s[len(s)-1] == '@'
+		return s, s != "" && !strings.Contains(s, "${") && !placeholder
 	}
 	var out []sbom.Package
+	// The project itself, listed as Root, as Trivy lists it. A pom under
+	// src/it or src/test is a test fixture of the build, so development.
+	dev := strings.Contains("/"+f.Path, "/src/it/") || strings.Contains("/"+f.Path, "/src/test/")
+	group := p.GroupID
+	if group == "" {
+		group = p.Parent.GroupID
+	}
+	if g, okG := resolve(group); okG && p.ArtifactID != "" {
+		if v, okV := resolve(props["project.version"]); okV && !strings.ContainsAny(v, "[]()") {
+			out = append(out, sbom.Package{Name: g + ":" + strings.TrimSpace(p.ArtifactID), Version: v, Type: sbom.TypeMaven, Root: true, Dev: dev,
+				Locations: []sbom.Location{{Path: f.Path}}})
+		}
+	}
 	for _, d := range p.Dependencies {
 		g, okG := resolve(d.GroupID)
 		v, okV := resolve(d.Version)
@@ -78,7 +93,7 @@ func parsePOM(f *catalog.File) ([]sbom.Package, error) {
 		if strings.ContainsAny(v, "[]()") {
 			continue
 		}
-		out = append(out, sbom.Package{Name: g + ":" + d.ArtifactID, Version: v, Type: sbom.TypeMaven, Locations: []sbom.Location{{Path: f.Path}}})
+		out = append(out, sbom.Package{Name: g + ":" + d.ArtifactID, Version: v, Type: sbom.TypeMaven, Dev: dev, Locations: []sbom.Location{{Path: f.Path}}})
 	}
 	return out, nil
 }
