@@ -32,6 +32,11 @@ func Ecosystem(typ string, os *OS) string {
 		return ""
 	}
 	switch {
+	case typ == TypeAPK && os.ID == "wolfi":
+		// Wolfi is a rolling distribution: one ecosystem, no release.
+		return "Wolfi"
+	case typ == TypeAPK && os.ID == "chainguard":
+		return "Chainguard"
 	case typ == TypeAPK && os.ID == "alpine":
 		return "Alpine:v" + majorMinor(os.Version)
 	case typ == TypeDeb && os.ID == "debian":
