@@ -56,10 +56,14 @@ var ecosystems = []struct {
 		{"2.0", "1!0.5"},
 		{"1.26.12", "1.26.18", "2.0.7"},
 	}, [][2]string{{"1.0", "1.0.0"}, {"1.0alpha1", "1.0a1"}, {"1.0-1", "1.0.post1"}, {"1.0.C1", "1.0rc1"}, {"v1.0", "1.0"}}},
-	{"maven", maven.Compare, [][]string{ // maven-artifact's ComparableVersionTest
+	{"maven", maven.Compare, [][]string{ // maven-artifact's ComparableVersionTest, as of Maven 3.9
 		{"1-alpha2snapshot", "1-alpha2", "1-alpha-123", "1-beta-2", "1-beta123", "1-m2", "1-m11", "1-rc", "1-cr2", "1-rc123", "1-SNAPSHOT", "1", "1-sp", "1-sp2", "1-sp123", "1-abc", "1-def", "1-pom-1", "1-1-snapshot", "1-1", "1-2", "1-123"},
-		{"2.0", "2-1", "2.0.a", "2.0.0.a", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m"},
-	}, [][2]string{{"1", "1.0"}, {"1", "1.0.0"}, {"1", "1-0"}, {"1", "1.ga"}, {"1", "1-final"}, {"1", "1-release"}, {"1a", "1-a"}, {"1a", "1.0-a"}, {"1x", "1-x"}, {"1cr", "1rc"}}},
+		// 3.9 reads ".a" as "-a" (MNG-7644): 2.0.a is 2.0-a, above 2.0 and
+		// below 2-1 (3.8 put it above 2-1).
+		{"2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m"},
+	}, [][2]string{{"1", "1.0"}, {"1", "1.0.0"}, {"1", "1-0"}, {"1", "1.ga"}, {"1", "1-final"}, {"1", "1-release"}, {"1a", "1-a"}, {"1a", "1.0-a"}, {"1x", "1-x"}, {"1cr", "1rc"},
+		// MNG-7644: a qualifier after '.' or '-' is the same release.
+		{"2.0.a", "2.0.0.a"}, {"1.0.0.RC1", "1.0.0-RC1"}, {"1.0.0.alpha1", "1.0.0-alpha1"}, {"1.0.0.RC", "1.0.0-RC"}}},
 	{"gem", gem.Compare, [][]string{
 		{"1.0.a", "1.0.a9", "1.0.a10", "1.0.b", "1.0", "1.0.0.1", "1.1"},
 		{"2.0.0.rc1", "2.0.0"}, {"1.9.3", "1.10.0"}, {"1.0.0-pre", "1.0.0"},
@@ -110,6 +114,16 @@ func TestInvalid(t *testing.T) {
 			if _, err := c.cmp(b, "1.0.0"); err == nil {
 				t.Errorf("%s: %q accepted", name, b)
 			}
+		}
+	}
+}
+
+// TestMaven39: MNG-6964, a qualifier after a zero sub-version still makes a
+// pre-release: 1-0.alpha < 1 (Maven 3.8 said equal).
+func TestMaven39(t *testing.T) {
+	for _, c := range [][2]string{{"1-0.alpha", "1"}, {"1-0.beta1", "1"}, {"1.0.0.RC1", "1.0.0"}} {
+		if got, err := maven.Compare(c[0], c[1]); err != nil || got != -1 {
+			t.Errorf("Compare(%q, %q) = %d, %v; want -1", c[0], c[1], got, err)
 		}
 	}
 }

@@ -1,5 +1,6 @@
-// Package maven compares Maven versions as Maven's ComparableVersion does
-// (maven-artifact, the algorithm OSV's Maven ecosystem uses): items split
+// Package maven compares Maven versions as Maven 3.9's ComparableVersion
+// does (maven-artifact, the algorithm OSV's Maven ecosystem uses, with
+// MNG-6964 and MNG-7644): items split
 // on '.', '-' and digit/letter transitions, '-' opening a sub-list,
 // trailing zeros and "final"/"ga"/"release" dropped, and qualifiers
 // ordered alpha < beta < milestone < rc = cr < snapshot < "" < sp < others.
@@ -123,6 +124,14 @@ func Parse(v string) (*item, error) {
 			isDigit = false
 		case c >= '0' && c <= '9':
 			if !isDigit && i > start {
+				// Maven 3.9 (MNG-7644): ".X1" is read as "-X1", so
+				// 1.0.0.RC1 and 1.0.0-RC1 are the same release.
+				if len(list.list) > 0 {
+					sub := &item{kind: listItem}
+					list.list = append(list.list, sub)
+					list = sub
+					stack = append(stack, sub)
+				}
 				list.list = append(list.list, newString(v[start:i], true))
 				start = i
 				sub := &item{kind: listItem}
@@ -144,6 +153,13 @@ func Parse(v string) (*item, error) {
 		}
 	}
 	if len(v) > start {
+		// The same for a trailing qualifier: 1.0.0.RC is 1.0.0-RC.
+		if !isDigit && len(list.list) > 0 {
+			sub := &item{kind: listItem}
+			list.list = append(list.list, sub)
+			list = sub
+			stack = append(stack, sub)
+		}
 		list.list = append(list.list, parseItem(isDigit, v[start:]))
 	}
 	for i := len(stack) - 1; i >= 0; i-- {
@@ -189,10 +205,14 @@ func (it *item) compare(other *item) int {
 		return strings.Compare(comparable(it.str), comparable(other.str))
 	}
 	if other == nil {
-		if len(it.list) == 0 {
-			return 0
+		// Maven 3.9 (MNG-6964): the first item that is not null decides,
+		// so 1-0.alpha < 1 (3.8 looked at the first item only).
+		for _, x := range it.list {
+			if c := x.compare(nil); c != 0 {
+				return c
+			}
 		}
-		return it.list[0].compare(nil)
+		return 0
 	}
 	switch other.kind {
 	case intItem:
