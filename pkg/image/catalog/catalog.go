@@ -7,8 +7,10 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
+	"iter"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
@@ -124,4 +126,23 @@ func (s SkippedError) Error() string {
 		parts[i] = e.Error()
 	}
 	return strings.Join(parts, "; ")
+}
+
+// Lines yields the lines of a file in memory with their 1-based numbers,
+// without the line ending (LF or CRLF). Unlike bufio.Scanner it has no
+// line-length limit, so one long line costs nothing but itself.
+func Lines(b []byte) iter.Seq2[int, []byte] {
+	return func(yield func(int, []byte) bool) {
+		for n := 1; len(b) > 0; n++ {
+			line := b
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				line, b = b[:i], b[i+1:]
+			} else {
+				b = nil
+			}
+			if !yield(n, bytes.TrimSuffix(line, []byte("\r"))) {
+				return
+			}
+		}
+	}
 }

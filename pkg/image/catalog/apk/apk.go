@@ -3,7 +3,6 @@
 package apk
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 
@@ -56,15 +55,7 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 		}
 		p, dir = nil, ""
 	}
-	rest := f.Content
-	for n := 1; len(rest) > 0; n++ {
-		var line []byte
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			line, rest = rest, nil
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+	for n, line := range catalog.Lines(f.Content) {
 		if len(line) == 0 {
 			flush()
 			continue

@@ -108,15 +108,7 @@ func stanzas(b []byte) []stanza {
 		}
 		last, cont = "", cont[:0]
 	}
-	rest := b
-	for n := 1; len(rest) > 0; n++ {
-		var line []byte
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			line, rest = rest, nil
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+	for n, line := range catalog.Lines(b) {
 		if len(bytes.TrimSpace(line)) == 0 && (len(line) == 0 || cur == nil || last == "") {
 			if cur != nil {
 				end()

@@ -1,7 +1,6 @@
 package npm
 
 import (
-	"bytes"
 	"fmt"
 	"path"
 	"strings"
@@ -79,14 +78,7 @@ func parseYarnLock(f *catalog.File) ([]sbom.Package, error) {
 		}
 		name, version, skip, workspace = "", "", false, ""
 	}
-	rest := f.Content
-	for n := 1; len(rest) > 0; n++ {
-		var raw []byte
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			raw, rest = rest[:i], rest[i+1:]
-		} else {
-			raw, rest = rest, nil
-		}
+	for n, raw := range catalog.Lines(f.Content) {
 		l := strings.TrimRight(string(raw), "\r")
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
