@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
 )
@@ -47,7 +49,7 @@ func (cataloger) Keep(p string) bool {
 func (cataloger) KeepID() string { return "project-package-json@1" }
 
 func (cataloger) Name() string { return Name }
-func (cataloger) Version() int { return 2 }
+func (cataloger) Version() int { return 3 }
 
 // Wants package-lock.json anywhere outside node_modules, and the
 // package.json of each installed package: node_modules/NAME/package.json
@@ -61,7 +63,9 @@ func (cataloger) Wants(p string, _ int64, mode fs.FileMode) bool {
 	case lockNames[base]:
 		return !strings.Contains(dir, "node_modules/")
 	case base == "package.json":
-		return isInstalledDir(strings.TrimSuffix(dir, "/"))
+		// Installed packages, and (outside node_modules) the projects that
+		// may be yarn workspace members; Refine keeps only those.
+		return isInstalledDir(strings.TrimSuffix(dir, "/")) || !strings.Contains(dir, "node_modules/")
 	}
 	return false
 }
@@ -90,7 +94,14 @@ func (c cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	case "pnpm-lock.yaml":
 		return parsePnpmLock(f)
 	}
-	return parsePackageJSON(f)
+	pkgs, err := parsePackageJSON(f)
+	if !strings.Contains(f.Path, "node_modules/") {
+		// A project, not an installed package: a workspace candidate.
+		for i := range pkgs {
+			pkgs[i].Root = true
+		}
+	}
+	return pkgs, err
 }
 
 type packageJSON struct {
@@ -240,13 +251,28 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 func (c cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package {
 	// The projects are read before the installed tree decides, which may
 	// drop every lockfile package.
-	roots := yarnProjects(pkgs, view)
+	roots, members := yarnProjects(pkgs, view)
 	out := c.refineInstalled(pkgs, view)
 	kept := out[:0]
+	listed := map[string]bool{}
 	for _, p := range out {
-		if p.Version != "" {
-			kept = append(kept, p)
+		if p.Root && len(p.Files) > 0 {
+			listed[strings.TrimPrefix(p.Files[0], "/")] = true
 		}
+	}
+	for _, p := range out {
+		if p.Version == "" {
+			continue
+		}
+		// A project's package.json is listed only as a yarn workspace
+		// member that the lockfile does not list itself (yarn v1 has no
+		// workspace entries).
+		if pj := strings.TrimPrefix(p.Locations[0].Path, "/"); p.Root && len(p.Files) == 0 && path.Base(pj) == "package.json" {
+			if !memberOf(members, pj) || listed[pj] {
+				continue
+			}
+		}
+		kept = append(kept, p)
 	}
 	return append(kept, roots...)
 }
@@ -254,6 +280,7 @@ func (c cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package
 // project is what Refine reads of a project's package.json.
 type project struct {
 	Name            string            `json:"name"`
+	Workspaces      json.RawMessage   `json:"workspaces"`
 	Version         string            `json:"version"`
 	Dependencies    map[string]string `json:"dependencies"`
 	DevDependencies map[string]string `json:"devDependencies"`
@@ -265,10 +292,9 @@ type project struct {
 // their real name where the entry is an npm alias). A development
 // dependency's own dependencies are not marked: yarn.lock keeps no graph
 // that says which of them only it needs.
-func yarnProjects(pkgs []sbom.Package, view catalog.View) []sbom.Package {
+func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package, members []string) {
 	// pkgs' dev marks are set in place; the projects are returned.
 	seen := map[string]bool{}
-	var roots []sbom.Package
 	for i, p := range pkgs {
 		if len(p.Locations) == 0 || path.Base(p.Locations[0].Path) != "yarn.lock" {
 			continue
@@ -292,13 +318,40 @@ func yarnProjects(pkgs []sbom.Package, view catalog.View) []sbom.Package {
 			if proj.Name != "" && proj.Version != "" {
 				roots = append(roots, sbom.Package{Name: proj.Name, Version: proj.Version, Type: sbom.TypeNPM, Root: true, Locations: []sbom.Location{{Path: "/" + pj}}})
 			}
+			for _, g := range workspaceGlobs(proj.Workspaces) {
+				members = append(members, path.Join(path.Dir(pj), g, "package.json"))
+			}
 		}
 		prod, dev := realNames(proj.Dependencies), realNames(proj.DevDependencies)
 		if dev[p.Name] && !prod[p.Name] {
 			pkgs[i].Dev = true
 		}
 	}
-	return roots
+	return roots, members
+}
+
+// workspaceGlobs reads package.json's "workspaces": a list of globs, or
+// {"packages": [...]}.
+func workspaceGlobs(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var obj struct {
+		Packages []string `json:"packages"`
+	}
+	_ = json.Unmarshal(raw, &obj)
+	return obj.Packages
+}
+
+// memberOf reports whether the package.json at p matches a workspace glob.
+func memberOf(globs []string, p string) bool {
+	for _, g := range globs {
+		if ok, _ := doublestar.Match(g, p); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func readProject(view catalog.View, p string) (string, project, bool) {

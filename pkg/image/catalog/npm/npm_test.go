@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
@@ -96,7 +97,8 @@ func TestWants(t *testing.T) {
 	for p, want := range map[string]bool{
 		"app/package-lock.json": true, "package-lock.json": true, "app/node_modules/x/package-lock.json": false,
 		"app/node_modules/lodash/package.json": true, "node_modules/@scope/pkg/package.json": true,
-		"app/package.json": false, "node_modules/lodash/lib/package.json": false, "node_modules/@scope/package.json": false,
+		// app/package.json: a project, wanted as a possible yarn workspace member.
+		"app/package.json": true, "node_modules/lodash/lib/package.json": false, "node_modules/@scope/package.json": false,
 		"node_modules/.bin/package.json": false,
 	} {
 		if got := c.Wants(p, 10, 0o644); got != want {
@@ -228,5 +230,33 @@ func TestYarnProject(t *testing.T) {
 	}
 	if len(out) != 4 {
 		t.Errorf("want debug, @types/jsonstream, c and app: %+v", out)
+	}
+}
+
+// TestYarnV1Workspaces: yarn v1 writes no workspace entries; a project's
+// package.json that the root's "workspaces" globs match is listed (Root),
+// any other project package.json is not.
+func TestYarnV1Workspaces(t *testing.T) {
+	c := New()
+	var pkgs []sbom.Package
+	for p, content := range map[string]string{
+		"app/yarn.lock":                   "hoek@6.1.3:\n  version \"6.1.3\"\n",
+		"app/bar/generators/package.json": `{"name": "@test/bar-generators", "version": "0.0.1"}`,
+		"app/elsewhere/tool/package.json": `{"name": "tool", "version": "1.0.0"}`,
+	} {
+		got, err := c.Catalog(&catalog.File{Path: p, Content: []byte(content)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			got[i].Locations = []sbom.Location{{Path: "/" + p}}
+		}
+		pkgs = append(pkgs, got...)
+	}
+	view := fakeView{files: map[string]string{"app/package.json": `{"name": "@test/foo", "version": "1.0.0", "workspaces": ["bar/*"]}`}}
+	out := c.(catalog.Refiner).Refine(pkgs, view)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if d := cmp.Diff([]string{"@test/bar-generators@0.0.1", "@test/foo@1.0.0", "hoek@6.1.3"}, names(out)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
