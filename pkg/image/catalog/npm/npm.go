@@ -293,8 +293,10 @@ type project struct {
 // dependency's own dependencies are not marked: yarn.lock keeps no graph
 // that says which of them only it needs.
 func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package, members []string) {
-	// pkgs' dev marks are set in place; the projects are returned.
-	seen := map[string]bool{}
+	// pkgs' dev marks are set in place; the projects are returned. Each
+	// project's package.json is read once, not once per package.
+	type deps struct{ prod, dev map[string]bool }
+	projects := map[string]*deps{} // yarn.lock path -> its project's deps; nil when unreadable
 	for i, p := range pkgs {
 		if len(p.Locations) == 0 || path.Base(p.Locations[0].Path) != "yarn.lock" {
 			continue
@@ -309,21 +311,21 @@ func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package,
 			}
 			continue
 		}
-		pj, proj, ok := readProject(view, path.Join(path.Dir(lock), "package.json"))
-		if !ok {
-			continue
-		}
-		if !seen[lock] {
-			seen[lock] = true
-			if proj.Name != "" && proj.Version != "" {
-				roots = append(roots, sbom.Package{Name: proj.Name, Version: proj.Version, Type: sbom.TypeNPM, Root: true, Locations: []sbom.Location{{Path: "/" + pj}}})
+		d, seen := projects[lock]
+		if !seen {
+			pj, proj, ok := readProject(view, path.Join(path.Dir(lock), "package.json"))
+			if ok {
+				if proj.Name != "" && proj.Version != "" {
+					roots = append(roots, sbom.Package{Name: proj.Name, Version: proj.Version, Type: sbom.TypeNPM, Root: true, Locations: []sbom.Location{{Path: "/" + pj}}})
+				}
+				for _, g := range workspaceGlobs(proj.Workspaces) {
+					members = append(members, path.Join(path.Dir(pj), g, "package.json"))
+				}
+				d = &deps{realNames(proj.Dependencies), realNames(proj.DevDependencies)}
 			}
-			for _, g := range workspaceGlobs(proj.Workspaces) {
-				members = append(members, path.Join(path.Dir(pj), g, "package.json"))
-			}
+			projects[lock] = d
 		}
-		prod, dev := realNames(proj.Dependencies), realNames(proj.DevDependencies)
-		if dev[p.Name] && !prod[p.Name] {
+		if d != nil && d.dev[p.Name] && !d.prod[p.Name] {
 			pkgs[i].Dev = true
 		}
 	}

@@ -4,7 +4,6 @@
 package rust
 
 import (
-	"bufio"
 	"bytes"
 	"compress/zlib"
 	"debug/elf"
@@ -15,7 +14,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
@@ -57,40 +55,16 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	return auditable(f)
 }
 
-// cargoLock reads the [[package]] tables of Cargo.lock (TOML); only the
-// name and version keys are needed, so a line reader suffices.
+// cargoLock reads the [[package]] tables of Cargo.lock, with the same
+// reader Refine uses for the dependency graph.
 func cargoLock(f *catalog.File) ([]sbom.Package, error) {
 	var out []sbom.Package
-	var name, version string
-	inPkg := false
-	flush := func() {
-		if inPkg && name != "" && version != "" {
-			out = append(out, sbom.Package{Name: name, Version: version, Type: sbom.TypeCargo, Locations: []sbom.Location{{Path: f.Path}}})
-		}
-		name, version = "", ""
-	}
-	sc := bufio.NewScanner(bytes.NewReader(f.Content))
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(l, "[") {
-			flush()
-			inPkg = l == "[[package]]"
-			continue
-		}
-		k, v, ok := strings.Cut(l, "=")
-		if !ok || !inPkg {
-			continue
-		}
-		v = strings.Trim(strings.TrimSpace(v), `"`)
-		switch strings.TrimSpace(k) {
-		case "name":
-			name = v
-		case "version":
-			version = v
+	for _, p := range lockGraph(string(f.Content)) {
+		if p.name != "" && p.version != "" {
+			out = append(out, sbom.Package{Name: p.name, Version: p.version, Type: sbom.TypeCargo, Locations: []sbom.Location{{Path: f.Path}}})
 		}
 	}
-	flush()
-	return out, sc.Err()
+	return out, nil
 }
 
 // auditable reads cargo-auditable's section. Binaries without it yield
