@@ -67,7 +67,7 @@ func TestPeers(t *testing.T) {
 			totals[c.Ecosystem] = tl
 		}
 		tl.cases++
-		found, warnings, err := catalog(filepath.Join(dir, "root"))
+		found, unpinned, warnings, err := catalog(filepath.Join(dir, "root"))
 		if err != nil {
 			tl.failed++
 			t.Errorf("%s: %v (a peer reads this input; Bulwark must not fail on it)", id, err)
@@ -77,7 +77,7 @@ func TestPeers(t *testing.T) {
 		want, hasWant := readExpected(t, filepath.Join(dir, "expected.tsv"), c.Ecosystem)
 		status := "ok"
 		var missing, extra []string
-		devLeftOut := 0
+		devLeftOut, unpinnedLeftOut := 0, 0
 		// One name and version found both as a dependency and as a dev
 		// dependency (two install paths) is one package, as compared here.
 		for k := range found {
@@ -92,6 +92,13 @@ func TestPeers(t *testing.T) {
 				}
 			}
 			for k := range found {
+				// A range's lower bound (Unpinned) is what Trivy lists only
+				// with --detection-priority comprehensive: where the peer's
+				// test ran without it, the package is no extra.
+				if unpinned[k] && !want[k] {
+					unpinnedLeftOut++
+					continue
+				}
 				// The peers' expectations leave development dependencies
 				// out unless their test marks them (see the README of
 				// peers/): a dev package the peer does not list is no extra.
@@ -114,10 +121,15 @@ func TestPeers(t *testing.T) {
 		missing, extra, notDevs = pairDev(missing, extra, true)
 		slices.Sort(missing)
 		slices.Sort(extra)
+		// A renamed package counts as missing and extra in the tallies,
+		// and as one difference to explain.
+		nMissing, nExtra := len(missing), len(extra)
 		tl.expected += len(want)
-		tl.found += len(want) - len(missing)
-		tl.missing += len(missing)
-		tl.extra += len(extra)
+		tl.found += len(want) - nMissing
+		tl.missing += nMissing
+		tl.extra += nExtra
+		var renamed []string
+		missing, extra, renamed = pairRenamed(missing, extra)
 		check := func(kind string, list []string) {
 			for _, p := range list {
 				if d := lookup(diffs, id, p, kind); d != nil {
@@ -132,12 +144,16 @@ func TestPeers(t *testing.T) {
 		check("missing", missing)
 		check("extra", extra)
 		check("not-dev", notDevs)
+		check("renamed", renamed)
 		if status == "FAIL" {
 			tl.failed++
 		}
 		note := ""
 		if devLeftOut > 0 {
 			note += fmt.Sprintf(" (%d dev, which the peer leaves out)", devLeftOut)
+		}
+		if unpinnedLeftOut > 0 {
+			note += fmt.Sprintf(" (%d range lower bounds, which the peer leaves out)", unpinnedLeftOut)
 		}
 		if len(devs) > 0 {
 			note += fmt.Sprintf(" (%d marked dev here only)", len(devs))
@@ -146,7 +162,7 @@ func TestPeers(t *testing.T) {
 			note += fmt.Sprintf(" (%d warnings)", len(warnings))
 		}
 		lines = append(lines, fmt.Sprintf("%-4s %-55s %-7s expected %3d found %3d missing %2d extra %2d%s",
-			status, id, c.Ecosystem, len(want), len(want)-len(missing), len(missing), len(extra), note))
+			status, id, c.Ecosystem, len(want), len(want)-nMissing, nMissing, nExtra, note))
 	}
 	for _, d := range diffs {
 		if !d.used {
@@ -181,23 +197,27 @@ func TestPeers(t *testing.T) {
 
 // catalog analyses root as a directory target and returns the packages
 // found as normalised keys (name, version, and "dev" for a development
-// dependency).
-func catalog(root string) (map[string]bool, []string, error) {
+// dependency), and which of them are a range's lower bound.
+func catalog(root string) (found, unpinned map[string]bool, warnings []string, err error) {
 	ctx := context.Background()
 	tg, err := source.Open(ctx, "dir:"+root)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer tg.Close()
 	res, err := analyzer.Analyze(ctx, tg, analyzer.Options{Workers: 1})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	out := map[string]bool{}
+	found, unpinned = map[string]bool{}, map[string]bool{}
 	for _, p := range res.Inventory.Packages {
-		out[key(typeEcosystem(p.Type), p.Name, p.Version, p.Dev)] = true
+		k := key(typeEcosystem(p.Type), p.Name, p.Version, p.Dev)
+		found[k] = true
+		if p.Unpinned {
+			unpinned[k] = true
+		}
 	}
-	return out, res.Warnings, nil
+	return found, unpinned, res.Warnings, nil
 }
 
 // typeEcosystem maps a package type to the case.json ecosystem whose
@@ -290,8 +310,8 @@ func readDifferences(t *testing.T) []*difference {
 		for j := range cells {
 			cells[j] = strings.Trim(strings.TrimSpace(cells[j]), "`")
 		}
-		if !slices.Contains([]string{"missing", "extra", "not-dev"}, cells[2]) {
-			t.Errorf("%s:%d: difference %q is not missing, extra or not-dev", differencesFile, i+1, cells[2])
+		if !slices.Contains([]string{"missing", "extra", "not-dev", "renamed"}, cells[2]) {
+			t.Errorf("%s:%d: difference %q is not missing, extra, not-dev or renamed", differencesFile, i+1, cells[2])
 			continue
 		}
 		if strings.TrimSpace(cells[3]) == "" {
@@ -327,6 +347,42 @@ func pairDev(missing, extra []string, peerDev bool) (m, e, pairs []string) {
 	}
 	for _, k := range extra {
 		if !used[k] {
+			e = append(e, k)
+		}
+	}
+	slices.Sort(pairs)
+	return m, e, pairs
+}
+
+// pairRenamed takes out of missing and extra a package found under another
+// name: the one missing and the one extra package of a case with the same
+// version (and dev mark). One package named differently is one difference,
+// not two. It returns the pairs as "peer-name version as bulwark-name".
+func pairRenamed(missing, extra []string) (m, e, pairs []string) {
+	rest := func(k string) string { _, r, _ := strings.Cut(k, "\t"); return r }
+	count := func(list []string, r string) (n int, at int) {
+		for i, k := range list {
+			if rest(k) == r {
+				n, at = n+1, i
+			}
+		}
+		return n, at
+	}
+	used := map[int]bool{}
+	for _, k := range missing {
+		r := rest(k)
+		nm, _ := count(missing, r)
+		ne, at := count(extra, r)
+		if nm == 1 && ne == 1 {
+			used[at] = true
+			name, _, _ := strings.Cut(extra[at], "\t")
+			pairs = append(pairs, k+" as "+name)
+			continue
+		}
+		m = append(m, k)
+	}
+	for i, k := range extra {
+		if !used[i] {
 			e = append(e, k)
 		}
 	}

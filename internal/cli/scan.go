@@ -30,6 +30,7 @@ func newScanCommand(s *Streams) *cobra.Command {
 		df            dbFlags
 		ignoreUnfixed bool
 		includeDev    bool
+		priority      string
 		failOnKEV     bool
 		skipUpdate    bool
 		offline       bool
@@ -71,6 +72,13 @@ unless --skip-db-update or --offline is given.`,
 				}
 			}
 			opts := scan.Options{Cache: sf.cache(s), IncludeDev: includeDev}
+			switch priority {
+			case "precise":
+			case "comprehensive":
+				opts.IncludeUnpinned = true
+			default:
+				return &exitError{code: ExitInput, msg: fmt.Sprintf("--detection-priority: %q is not precise or comprehensive", priority)}
+			}
 			if opts.Scanners, err = scan.ParseScanners(scanners); err != nil {
 				return &exitError{code: ExitInput, msg: "--scanners: " + err.Error()}
 			}
@@ -179,6 +187,7 @@ unless --skip-db-update or --offline is given.`,
 	cmd.Flag("format").Usage = "output format: table, json, sarif or cyclonedx (CycloneDX 1.6 with vulnerabilities)"
 	sf.addTo(cmd)
 	df.addTo(cmd)
+	cmd.Flags().StringVar(&priority, "detection-priority", "precise", "precise: match only versions known to be installed; comprehensive: also match the lowest version a range allows (requirements.txt >=, ~=, ==1.*), as Trivy's flag of the same name")
 	cmd.Flags().BoolVar(&includeDev, "include-dev", false, "match development dependencies too (npm/pnpm dev, Pipfile develop, composer packages-dev); they are always listed")
 	cmd.Flags().BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "leave vulnerabilities without a fixed version out of the gate (still reported)")
 	cmd.Flags().BoolVar(&failOnKEV, "fail-on-kev", false, "fail on any vulnerability in CISA's Known Exploited Vulnerabilities catalog, whatever its severity")

@@ -60,6 +60,12 @@ type Package struct {
 	// and left out of vulnerability matching, since its name is the
 	// author's and not a published package's.
 	Root bool `json:"root,omitempty"`
+	// Unpinned marks a version that is the lower bound of a range the file
+	// allows (a requirements line "keyring >= 4.1.1"), not a version known
+	// to be installed: listed, and matched only when asked for (scan
+	// --detection-priority comprehensive, Trivy's flag for the same), since
+	// the advisories of the oldest allowed release may not apply.
+	Unpinned bool `json:"unpinned,omitempty"`
 	// FoundBy names the cataloger that found the package.
 	FoundBy string `json:"foundBy,omitempty"`
 	// Files lists files the package owns (OS packages), or, for a lockfile

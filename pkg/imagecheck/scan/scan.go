@@ -78,6 +78,11 @@ type Options struct {
 	// listed in the inventory and left out of vulnerability findings, as
 	// Trivy and Syft do: they are not in what runs.
 	IncludeDev bool
+	// IncludeUnpinned matches packages whose version is only the lower
+	// bound of a range (sbom.Package.Unpinned): Trivy's
+	// --detection-priority comprehensive. By default they are listed and
+	// not matched.
+	IncludeUnpinned bool
 }
 
 // Check says whether a check family ran, and if not, why.
@@ -136,7 +141,7 @@ func Run(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
 				c.Reason = "no vulnerability database"
 			}
 		case s == Vuln:
-			pkgs := matchable(a.Inventory.Packages, opts.IncludeDev)
+			pkgs := matchable(a.Inventory.Packages, opts)
 			m, err := match.Packages(opts.DB, pkgs)
 			if err != nil {
 				return nil, err
@@ -227,10 +232,12 @@ func BaseLayers(layers []source.Layer, base *source.Target) (int, error) {
 }
 
 // matchable returns the packages to match: not the project itself (Root),
-// and development dependencies only when asked. It shares the slice when
+// and development dependencies and range lower bounds only when asked. It shares the slice when
 // nothing is left out.
-func matchable(pkgs []sbom.Package, includeDev bool) []sbom.Package {
-	skip := func(p sbom.Package) bool { return p.Root || (p.Dev && !includeDev) }
+func matchable(pkgs []sbom.Package, opts Options) []sbom.Package {
+	skip := func(p sbom.Package) bool {
+		return p.Root || (p.Dev && !opts.IncludeDev) || (p.Unpinned && !opts.IncludeUnpinned)
+	}
 	if !slices.ContainsFunc(pkgs, skip) {
 		return pkgs
 	}

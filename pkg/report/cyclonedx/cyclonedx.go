@@ -20,6 +20,8 @@ const (
 	propPath      = "bulwark:location:path"
 	propEcosystem = "bulwark:ecosystem"
 	propSource    = "bulwark:source"
+	// propUnpinned says the version is the lower bound of an allowed range.
+	propUnpinned = "bulwark:version:minimum"
 )
 
 // BOM builds the CycloneDX document for an inventory.
@@ -83,6 +85,9 @@ func BOM(inv *sbom.Inventory, m sbom.Meta) *cdx.BOM {
 		var props []cdx.Property
 		if p.Ecosystem != "" {
 			props = append(props, cdx.Property{Name: propEcosystem, Value: p.Ecosystem})
+		}
+		if p.Unpinned {
+			props = append(props, cdx.Property{Name: propUnpinned, Value: "true"})
 		}
 		if p.SourceName != "" {
 			props = append(props, cdx.Property{Name: propSource, Value: strings.TrimSpace(p.SourceName + " " + p.SourceVersion)})

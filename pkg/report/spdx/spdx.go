@@ -87,6 +87,9 @@ func Document(inv *sbom.Inventory, m sbom.Meta) *v23.Document {
 		if p.Dev {
 			sp.PackageComment = strings.TrimPrefix(sp.PackageComment+"; development dependency", "; ")
 		}
+		if p.Unpinned {
+			sp.PackageComment = strings.TrimPrefix(sp.PackageComment+"; version is the lowest the requirement allows", "; ")
+		}
 		doc.Packages = append(doc.Packages, sp)
 		contain(id)
 	}

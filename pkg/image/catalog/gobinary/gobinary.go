@@ -70,9 +70,10 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 			// settings record (Trivy and Syft read it too).
 			v = ldflagsVersion(bi.Settings)
 		}
-		if v != "" {
-			out = append(out, sbom.Package{Name: m.Path, Version: v, Type: sbom.TypeGoModule, Locations: loc})
-		}
+		// Without a version the main module is the code built from a
+		// checkout: listed as the project (Root, not matched), as the peers
+		// list it, so the SBOM names what the binary is.
+		out = append(out, sbom.Package{Name: m.Path, Version: v, Type: sbom.TypeGoModule, Root: v == "", Locations: loc})
 	}
 	for _, d := range bi.Deps {
 		if d == nil {

@@ -178,6 +178,9 @@ var fileVersion = regexp.MustCompile(`^(.+?)-(\d[\w.\-]*)$`)
 
 // fromManifest reads MANIFEST.MF for archives built without Maven
 // metadata, and falls back to the file name.
+// artifactID matches what could be a Maven artifact id.
+var artifactID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
 func fromManifest(mf []byte, loc string) (sbom.Package, bool) {
 	attrs := map[string]string{}
 	if mf != nil {
@@ -215,7 +218,17 @@ func fromManifest(mf []byte, loc string) (sbom.Package, bool) {
 	}
 	group := attrs["Implementation-Vendor-Id"]
 	if name == "" {
-		name = attrs["Implementation-Title"]
+		// Advisories name an artifact id, so the first title that could
+		// be one ("tomcat-embed-websocket", not "Apache Tomcat") wins;
+		// a prose title is the last resort.
+		for _, k := range []string{"Implementation-Title", "Specification-Title", "Bundle-Name"} {
+			if v := attrs[k]; name == "" && artifactID.MatchString(v) {
+				name = v
+			}
+		}
+		if name == "" {
+			name = attrs["Implementation-Title"]
+		}
 		if name == "" {
 			name = attrs["Specification-Title"]
 		}

@@ -149,11 +149,11 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 	var out []sbom.Package
 	var skipped catalog.Skipped
 	dir := path.Dir(f.Path)
-	add := func(name, version, installPath string, lic []string, dev bool) {
-		if name == "" || version == "" {
+	add := func(name, version, installPath string, lic []string, dev, root bool) {
+		if name == "" || (version == "" && !root) {
 			return
 		}
-		p := sbom.Package{Name: name, Version: version, Type: sbom.TypeNPM, Licenses: lic, Dev: dev, Locations: []sbom.Location{{Path: f.Path}}}
+		p := sbom.Package{Name: name, Version: version, Type: sbom.TypeNPM, Licenses: lic, Dev: dev, Root: root, Locations: []sbom.Location{{Path: f.Path}}}
 		if installPath != "" {
 			p.Files = []string{path.Join(dir, installPath, "package.json")}
 		}
@@ -188,15 +188,16 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 			}
 			if e.Link {
 				// A workspace member: node_modules/NAME links to its folder,
-				// whose entry has the version.
+				// whose entry has the version. Members are the project's own
+				// code (Root: listed, not matched), with or without a version.
 				t := entries[e.Resolved]
 				if t.Name != "" {
 					name = t.Name
 				}
-				add(name, t.Version, "", t.License, t.Dev || e.Dev)
+				add(name, t.Version, "", t.License, t.Dev || e.Dev, true)
 				continue
 			}
-			add(name, e.Version, k, e.License, e.Dev)
+			add(name, e.Version, k, e.License, e.Dev, false)
 		}
 		return out, skipped.Err()
 	}
@@ -218,7 +219,7 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 			}
 		}
 		if !strings.Contains(v, ":") {
-			add(n, v, at, nil, e.Dev)
+			add(n, v, at, nil, e.Dev, false)
 		}
 		names := make([]string, 0, len(e.Dependencies))
 		for c := range e.Dependencies {
@@ -261,7 +262,7 @@ func (c cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package
 		}
 	}
 	for _, p := range out {
-		if p.Version == "" {
+		if p.Name == "" || (p.Version == "" && !p.Root) {
 			continue
 		}
 		// A project's package.json is listed only as a yarn workspace
@@ -303,11 +304,17 @@ func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package,
 		}
 		lock := strings.TrimPrefix(p.Locations[0].Path, "/")
 		if p.Root && len(p.Files) > 0 {
-			// A Berry workspace member: named and versioned by its own
-			// package.json; without a version there is nothing to list.
+			// A Berry workspace member: versioned by its own package.json,
+			// and listed without a version where that names the member but
+			// gives none. A folder whose package.json names nothing (a
+			// private scratch package) or is not in the image is no
+			// package, as Trivy reads it: the name is cleared, Refine
+			// drops it.
 			pkgs[i].Version = ""
-			if _, ws, ok := readProject(view, strings.TrimPrefix(p.Files[0], "/")); ok && ws.Version != "" {
+			if _, ws, ok := readProject(view, strings.TrimPrefix(p.Files[0], "/")); ok && (ws.Name != "" || ws.Version != "") {
 				pkgs[i].Version = ws.Version
+			} else {
+				pkgs[i].Name = ""
 			}
 			continue
 		}

@@ -228,8 +228,11 @@ func TestYarnProject(t *testing.T) {
 	if !have["@types/jsonstream@0.8.33"].Dev || have["debug@4.3.4"].Dev {
 		t.Errorf("dev marks: %+v", out)
 	}
-	if len(out) != 4 {
-		t.Errorf("want debug, @types/jsonstream, c and app: %+v", out)
+	if p, ok := have["d@"]; !ok || !p.Root {
+		t.Errorf("the member without a version is the project's too: %+v", out)
+	}
+	if len(out) != 5 {
+		t.Errorf("want debug, @types/jsonstream, c, d and app: %+v", out)
 	}
 }
 

@@ -50,9 +50,10 @@ var requirement = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\
 var specifier = regexp.MustCompile(`^\s*(===|==|~=|>=|!=|<=|<|>)\s*([^\s,]+)\s*$`)
 
 // requirements reads a requirements file. A pinned line (==, ===) names its
-// version; a range names no version that is installed, so it is left out,
-// as Trivy does by default (its --detection-priority comprehensive reads a
-// range's lower bound; docs/conformance.md). Includes (-r), options and
+// version. A range names no version known to be installed: it is listed
+// with its lower bound, marked Unpinned (matched only with scan
+// --detection-priority comprehensive, as Trivy reads ranges with the same
+// flag), so the SBOM still names the package. Includes (-r), options and
 // URLs are left out; per-requirement options (--hash) are ignored. UTF-16
 // files (PowerShell's `pip freeze >` writes them) are decoded first.
 func requirements(f *catalog.File) ([]sbom.Package, error) {
@@ -70,6 +71,8 @@ func requirements(f *catalog.File) ([]sbom.Package, error) {
 		specs = strings.TrimSuffix(strings.TrimSpace(specs), "\\")
 		if v := versionOf(specs); v != "" {
 			out = append(out, sbom.Package{Name: m[1], Version: v, Type: sbom.TypePyPI, Locations: []sbom.Location{{Path: f.Path}}})
+		} else if v := minimumOf(specs); v != "" {
+			out = append(out, sbom.Package{Name: m[1], Version: v, Type: sbom.TypePyPI, Unpinned: true, Locations: []sbom.Location{{Path: f.Path}}})
 		}
 	}
 	return out, nil
@@ -85,6 +88,25 @@ func versionOf(specs string) string {
 		}
 	}
 	return ""
+}
+
+// minimumOf returns the lowest version a range allows: the bound of ">="
+// or "~=", else a trailing wildcard's prefix ("==2.0.*" allows 2.0.0 and
+// up). Other wildcards ("==4.*.1") and ranges with only upper bounds or
+// exclusions name no lowest release: "".
+func minimumOf(specs string) string {
+	wild := ""
+	for _, c := range strings.Split(specs, ",") {
+		m := specifier.FindStringSubmatch(c)
+		switch {
+		case m == nil:
+		case m[1] == ">=" || m[1] == "~=":
+			return m[2]
+		case m[1] == "==" && strings.HasSuffix(m[2], ".*") && !strings.Contains(strings.TrimSuffix(m[2], ".*"), "*"):
+			wild = strings.TrimSuffix(m[2], ".*") + ".0"
+		}
+	}
+	return wild
 }
 
 // decodeText returns a text file's content as UTF-8: UTF-16 with a byte

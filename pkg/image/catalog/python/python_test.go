@@ -39,7 +39,8 @@ func TestCatalog(t *testing.T) {
 
 func TestLockfiles(t *testing.T) {
 	for file, want := range map[string][]string{
-		"requirements.txt": {"flask@3.0.3", "requests@2.32.3"},
+		// Ranges are listed with their lower bound, marked unpinned.
+		"requirements.txt": {"flask@3.0.3", "requests@2.32.3", "urllib3@1.26 unpinned", "numpy@1.0 unpinned"},
 		"poetry.lock":      {"flask@3.0.3", "click@8.1.7"},
 		// The project itself (a virtual source) is listed, as Root.
 		"uv.lock":      {"app@0.1.0", "idna@3.7"},
@@ -56,7 +57,11 @@ func TestLockfiles(t *testing.T) {
 		}
 		var got []string
 		for _, x := range pkgs {
-			got = append(got, x.Name+"@"+x.Version)
+			k := x.Name + "@" + x.Version
+			if x.Unpinned {
+				k += " unpinned"
+			}
+			got = append(got, k)
 		}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("%s (-want +got):\n%s", file, d)
@@ -149,7 +154,7 @@ func TestWorldForms(t *testing.T) {
 		content []byte
 		want    []string
 	}{
-		{"app/requirements.txt", u, []string{"attrs@20.3.0"}},
+		{"app/requirements.txt", u, []string{"attrs@20.3.0", "six@1.0"}},
 		{"app/requirements.txt", []byte("FooProject == 1.2 --hash=sha256:2cf2 \\\n    --hash=sha256:486e\n"), []string{"FooProject@1.2"}},
 		{"app/pylock.toml", []byte(lock), []string{"certifi@2026.1.4", "idna@3.11"}},
 		{"usr/lib/python3/site-packages/kitchen-1.2.6-py2.7.egg", egg.Bytes(), []string{"kitchen@1.2.6"}},
@@ -166,6 +171,28 @@ func TestWorldForms(t *testing.T) {
 		}
 		if err != nil || !slices.Equal(names, c.want) {
 			t.Errorf("%s: %v %v, want %v", c.path, names, err, c.want)
+		}
+	}
+}
+
+// TestMinimumOf: the lowest release a range allows, as Trivy's
+// comprehensive detection reads it; none where no lowest release is named.
+func TestMinimumOf(t *testing.T) {
+	for in, want := range map[string]string{
+		">= 4.1.1":                   "4.1.1",
+		"~= 1.1":                     "1.1",
+		"==2.0.*":                    "2.0.0",
+		"==1.*,>=1.2":                "1.2",
+		"!=0.18.3,!=0.20.1,>=0.18.2": "0.18.2",
+		">=2.31.0,<3":                "2.31.0",
+		"==5.*.*":                    "",
+		"==4.*.1":                    "",
+		"!= 3.5":                     "",
+		"<3":                         "",
+		"":                           "",
+	} {
+		if got := minimumOf(in); got != want {
+			t.Errorf("minimumOf(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
