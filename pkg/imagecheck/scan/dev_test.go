@@ -57,3 +57,38 @@ func TestDevDependencies(t *testing.T) {
 		}
 	}
 }
+
+// TestUnpinned: a requirement range is listed with its lower bound and
+// matched only with IncludeUnpinned (--detection-priority comprehensive);
+// a pinned requirement is matched either way.
+func TestUnpinned(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("flask==3.0.3\nurllib3>=1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, comprehensive := range []bool{false, true} {
+		tg, err := source.Open(context.Background(), "dir:"+dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), tg, Options{Scanners: []Scanner{Vuln}, DB: everyVersion{}, IncludeUnpinned: comprehensive})
+		tg.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := false
+		for _, p := range res.Inventory.Packages {
+			listed = listed || (p.Name == "urllib3" && p.Version == "1.26" && p.Unpinned)
+		}
+		if !listed {
+			t.Errorf("urllib3 1.26 is not listed as unpinned: %+v", res.Inventory.Packages)
+		}
+		ids := map[string]bool{}
+		for _, f := range res.Findings {
+			ids[f.ID] = true
+		}
+		if !ids["TEST-flask"] || ids["TEST-urllib3"] != comprehensive {
+			t.Errorf("IncludeUnpinned %v: findings %v", comprehensive, ids)
+		}
+	}
+}
