@@ -145,3 +145,36 @@ func TestManifestMainSection(t *testing.T) {
 		t.Errorf("group from the symbolic name: %+v", got)
 	}
 }
+
+// FuzzKeepsRest: one bad member (a nested archive, pom.properties or
+// manifest of any content) added to a valid archive keeps every package
+// the archive held.
+func FuzzKeepsRest(f *testing.F) {
+	f.Add([]byte("not a zip"), uint8(0))
+	f.Add([]byte("groupId=\nversion"), uint8(1))
+	f.Add([]byte("PK\x03\x04garbage"), uint8(2))
+	f.Add([]byte("Manifest-Version: 1.0\nImplementation-Version: 2\n"), uint8(3))
+	f.Fuzz(func(t *testing.T, bad []byte, kind uint8) {
+		names := []string{"lib/bad.jar", "META-INF/maven/bad/bad/pom.properties", "WEB-INF/lib/bad.war", "x/pom.properties"}
+		files := map[string][]byte{
+			"META-INF/maven/a/b/pom.properties": []byte("groupId=a\nartifactId=b\nversion=1\n"),
+			"lib/c.jar":                         jar(t, map[string][]byte{"META-INF/maven/c/d/pom.properties": []byte("groupId=c\nartifactId=d\nversion=2\n")}),
+			"WEB-INF/lib/e-3.0.jar":             jar(t, map[string][]byte{"META-INF/MANIFEST.MF": []byte("Manifest-Version: 1.0\nImplementation-Version: 3.0\n")}),
+		}
+		want, _ := New().Catalog(&catalog.File{Path: "app/x.war", Content: jar(t, files)})
+		if len(want) != 3 {
+			t.Fatalf("the valid archive: %v", describe(want))
+		}
+		files[names[int(kind)%len(names)]] = bad
+		got, _ := New().Catalog(&catalog.File{Path: "app/x.war", Content: jar(t, files)})
+		have := map[string]bool{}
+		for _, p := range got {
+			have[p.Name+"@"+p.Version] = true
+		}
+		for _, p := range want {
+			if !have[p.Name+"@"+p.Version] {
+				t.Fatalf("%s lost when %s held %q: %v", p.Name, names[int(kind)%len(names)], bad, describe(got))
+			}
+		}
+	})
+}

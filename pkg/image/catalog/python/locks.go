@@ -135,33 +135,34 @@ func decodeText(b []byte) string {
 	return strings.ReplaceAll(s, "\r\n", "\n")
 }
 
+// pipfileLock reads Pipfile.lock's "default" and "develop" sections (the
+// latter marked Dev), entry by entry: an entry of the wrong shape costs that
+// entry only.
 func pipfileLock(f *catalog.File) ([]sbom.Package, error) {
-	var lock map[string]json.RawMessage
-	if err := json.Unmarshal(f.Content, &lock); err != nil {
-		return nil, fmt.Errorf("Pipfile.lock: %w", err)
-	}
 	var out []sbom.Package
+	var skipped catalog.Skipped
 	for _, section := range []string{"default", "develop"} {
-		var deps map[string]struct {
-			Version string `json:"version"`
+		entries, err := catalog.JSONEntries(f.Content, section)
+		if err != nil {
+			return out, fmt.Errorf("Pipfile.lock: %w", err)
 		}
-		if raw, ok := lock[section]; !ok || json.Unmarshal(raw, &deps) != nil {
-			continue
-		}
-		names := make([]string, 0, len(deps))
-		for n := range deps {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			v := strings.TrimPrefix(deps[n].Version, "==")
-			if n == "" || v == "" || strings.ContainsAny(v, "<>=*,") {
+		sort.Slice(entries, func(i, j int) bool { return entries[i].Key < entries[j].Key })
+		for _, e := range entries {
+			var dep struct {
+				Version string `json:"version"`
+			}
+			if err := json.Unmarshal(e.Raw, &dep); err != nil {
+				skipped.Add(e.Line, e.Key, err)
 				continue
 			}
-			out = append(out, sbom.Package{Name: n, Version: v, Type: sbom.TypePyPI, Locations: []sbom.Location{{Path: f.Path}}})
+			v := strings.TrimPrefix(dep.Version, "==")
+			if e.Key == "" || v == "" || strings.ContainsAny(v, "<>=*,") {
+				continue
+			}
+			out = append(out, sbom.Package{Name: e.Key, Version: v, Type: sbom.TypePyPI, Dev: section == "develop", Locations: []sbom.Location{{Path: f.Path}}})
 		}
 	}
-	return out, nil
+	return out, skipped.Err()
 }
 
 // tomlPackages reads the [[package]] tables of poetry.lock and uv.lock and

@@ -12,6 +12,7 @@ import (
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -195,4 +196,39 @@ func TestMinimumOf(t *testing.T) {
 			t.Errorf("minimumOf(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzKeepsRest: one bad entry inserted into a valid requirements file,
+// lockfile or pylock.toml keeps every package of the valid file. In a
+// requirements file the first line is left first: its first bytes decide
+// the file's encoding (a UTF-16 byte order mark), as pip reads them.
+func FuzzKeepsRest(f *testing.F) {
+	read := func(n string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	req, poetry, uv, pipfile := read("requirements.txt"), read("poetry.lock"), read("uv.lock"), read("Pipfile.lock")
+	pylock := []byte("lock-version = \"1.0\"\n\n[[packages]]\nname = \"certifi\"\nversion = \"2026.1.4\"\n\n[[packages.wheels]]\nname = \"w.whl\"\n\n[[packages]]\nname = \"idna\"\nversion = \"3.11\"\n")
+	for i, bad := range []string{"flask===", "\xff\xfe", `{"version": 3}`, "[package.x]\nname = \"a\"", "name = \"x\"\nversion = [1]"} {
+		f.Add([]byte(bad), uint(i), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, bad []byte, at uint, kind uint8) {
+		c := New()
+		switch kind % 5 {
+		case 0:
+			n := uint(bytes.Count(req, []byte("\n")))
+			catalogtest.KeepsRest(t, c, "app/requirements.txt", req, bad, 1+at%n, "\n")
+		case 1:
+			catalogtest.KeepsRest(t, c, "app/poetry.lock", poetry, bad, at, "\n[[package]]\n")
+		case 2:
+			catalogtest.KeepsRest(t, c, "app/uv.lock", uv, bad, at, "\n[[package]]\n")
+		case 3:
+			catalogtest.KeepsRest(t, c, "app/pylock.toml", pylock, bad, at, "\n[[packages]]\n")
+		case 4:
+			catalogtest.KeepsRestJSON(t, c, "app/Pipfile.lock", pipfile, bad, at, "default")
+		}
+	})
 }

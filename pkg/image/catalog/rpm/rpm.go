@@ -55,21 +55,34 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	default:
 		return nil, fmt.Errorf("not an rpm database (Berkeley DB, NDB or SQLite)")
 	}
+	out, skipped := packages(f.Path, blobs)
+	if err != nil {
+		// The database's own structure broke part way: what was read
+		// before stands, and the file is named with the reason.
+		return out, err
+	}
+	return out, skipped.Err()
+}
+
+// packages makes packages of header blobs. A header that does not parse
+// costs that package only (one entry of the returned list each).
+func packages(loc string, blobs [][]byte) ([]sbom.Package, catalog.Skipped) {
 	var out []sbom.Package
+	var skipped catalog.Skipped
 	for i, blob := range blobs {
-		h, herr := parseHeader(blob)
-		if herr != nil {
-			err = fmt.Errorf("package %d: %w", i+1, herr)
+		h, err := parseHeader(blob)
+		if err != nil {
+			skipped.Add(0, fmt.Sprintf("package %d", i+1), err)
 			continue
 		}
 		p, ok := toPackage(h)
 		if !ok {
 			continue
 		}
-		p.Locations = []sbom.Location{{Path: f.Path}}
+		p.Locations = []sbom.Location{{Path: loc}}
 		out = append(out, p)
 	}
-	return out, err
+	return out, skipped
 }
 
 // toPackage makes a package of a header. gpg-pubkey entries are keys

@@ -103,3 +103,34 @@ func FuzzCatalog(f *testing.F) {
 		_, _ = New().Catalog(&catalog.File{Path: "var/lib/rpm/Packages", Content: b})
 	})
 }
+
+// FuzzKeepsRest: a header blob that does not parse, inserted among the
+// real ones of a database, costs no other package.
+func FuzzKeepsRest(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "..", "shared", "testdata", "rpmdb", "cbl-mariner-2.0", "rpmdb.sqlite"))
+	if err != nil {
+		f.Skip("skipping: ../shared/testdata/rpmdb is absent")
+	}
+	blobs, err := readSQLite(b)
+	if err != nil || len(blobs) == 0 {
+		f.Fatalf("reading the real database: %v", err)
+	}
+	want, _ := packages("p", blobs)
+	f.Add([]byte{0, 0, 0, 1, 0, 0, 0, 16}, uint(3))
+	f.Add(blobs[0][:len(blobs[0])/2], uint(0))
+	f.Fuzz(func(t *testing.T, bad []byte, at uint) {
+		i := int(at % uint(len(blobs)+1))
+		mixed := append(append(append([][]byte{}, blobs[:i]...), bad), blobs[i:]...)
+		got, _ := packages("p", mixed)
+		have := map[string]int{}
+		for _, p := range got {
+			have[p.Name+" "+p.Version]++
+		}
+		for _, p := range want {
+			if have[p.Name+" "+p.Version] == 0 {
+				t.Fatalf("package %s %s lost when a bad header was inserted before header %d", p.Name, p.Version, i)
+			}
+			have[p.Name+" "+p.Version]--
+		}
+	})
+}

@@ -3,6 +3,8 @@ package ruby
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
@@ -72,4 +74,41 @@ func TestGitAndPathGems(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0].Name != "rails" || got[1].Name != "rack" {
 		t.Errorf("%+v %v", got, err)
 	}
+}
+
+// FuzzKeepsRest: one bad indented line inserted anywhere inside a section
+// of a valid Gemfile.lock keeps every gem. (A line at column 0 starts a new
+// section, as Bundler reads it, so it is no entry of the section.)
+func FuzzKeepsRest(f *testing.F) {
+	valid, err := os.ReadFile(filepath.Join("testdata", "Gemfile.lock"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("  specs:"), uint(3))
+	f.Add([]byte("  rack (3.1.7"), uint(7))
+	f.Add([]byte("    (1.0)"), uint(0))
+	f.Fuzz(func(t *testing.T, bad []byte, at uint) {
+		want, _ := New().Catalog(&catalog.File{Path: "app/Gemfile.lock", Content: valid})
+		lines := strings.Split(string(valid), "\n")
+		var inside []int
+		for i := 1; i < len(lines); i++ {
+			if strings.HasPrefix(lines[i-1], " ") || strings.HasPrefix(lines[i], " ") {
+				inside = append(inside, i)
+			}
+		}
+		j := inside[int(at%uint(len(inside)))]
+		line := "  " + strings.NewReplacer("\n", "", "\r", "").Replace(string(bad))
+		mixed := strings.Join(slices.Insert(lines, j, line), "\n")
+		got, _ := New().Catalog(&catalog.File{Path: "app/Gemfile.lock", Content: []byte(mixed)})
+		have := map[string]int{}
+		for _, p := range got {
+			have[p.Name+" "+p.Version]++
+		}
+		for _, p := range want {
+			if have[p.Name+" "+p.Version] == 0 {
+				t.Fatalf("gem %s %s lost when %q was inserted at line %d", p.Name, p.Version, line, j+1)
+			}
+			have[p.Name+" "+p.Version]--
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -75,4 +76,19 @@ func TestDevDependencies(t *testing.T) {
 	if d := cmp.Diff(want, dev); d != "" {
 		t.Errorf("dev marks (-want +got):\n%s", d)
 	}
+}
+
+// FuzzKeepsRest: one bad [[package]] table inserted into a valid Cargo.lock
+// keeps every crate.
+func FuzzKeepsRest(f *testing.F) {
+	valid, err := os.ReadFile(filepath.Join("testdata", "Cargo.lock"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("name = \"x\"\nversion = 1"), uint(1))
+	f.Add([]byte("[package.x]\nname = \"y\""), uint(0))
+	f.Add([]byte("dependencies = [\n \"a"), uint(2))
+	f.Fuzz(func(t *testing.T, bad []byte, at uint) {
+		catalogtest.KeepsRest(t, New(), "src/Cargo.lock", valid, bad, at, "\n[[package]]\n")
+	})
 }
