@@ -1,14 +1,9 @@
 package imagefs
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"strings"
 	"testing"
-
-	"github.com/bulwarksec/bulwark/pkg/image/source"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // FuzzReadLayer feeds arbitrary bytes to the layer reader (as a plain,
@@ -22,8 +17,7 @@ func FuzzReadLayer(f *testing.F) {
 	f.Add(gz(seed))
 	f.Add(zst(seed))
 	f.Fuzz(func(t *testing.T, blob []byte) {
-		l := source.Layer{DiffID: v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)},
-			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(blob)), nil }}
+		l := layer(0, blob)
 		o := opts
 		o.MaxLayerBytes = 8 << 20
 		o.MaxFileSize = 1 << 20

@@ -11,8 +11,11 @@ import (
 	"archive/tar"
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"path"
@@ -68,7 +71,11 @@ type FileError struct {
 
 // LayerResult is what one layer holds.
 type LayerResult struct {
-	DiffID  string  `json:"diffID"`
+	DiffID string `json:"diffID"`
+	// Stored is the digest of the layer's bytes as stored (compressed or
+	// not), computed while they were read: a cached result is used for a
+	// local layer only when its stored bytes hash to this again.
+	Stored  string  `json:"stored"`
 	Entries []Entry `json:"entries"`
 	// Whiteouts are paths this layer deletes from the layers below.
 	Whiteouts []string `json:"whiteouts,omitempty"`
@@ -155,7 +162,7 @@ func (o *Options) Key(diffID string) string {
 }
 
 // readerVersion changes whenever what the reader records changes.
-const readerVersion = 2
+const readerVersion = 3
 
 func (o *Options) maxFile() int64 {
 	if o.MaxFileSize > 0 {
@@ -204,16 +211,23 @@ func ReadLayers(ctx context.Context, layers []source.Layer, opts Options) ([]*La
 				errs[i] = ctx.Err()
 				return
 			}
+			// The key names what the result was verified against: the
+			// stored digest and size the manifest claims and the diff ID
+			// the config claims. A claim alone never selects a result: a registry's
+			// blob is its digest (ContentAddressed), and a local layer's
+			// bytes are hashed again before its cached result is used.
+			key := opts.Key(fmt.Sprintf("%s+%d+%s", l.Digest, l.Size, l.DiffID))
 			if opts.Cache != nil {
-				if r, ok := opts.Cache.Get(opts.Key(l.DiffID.String())); ok {
+				if r, ok := opts.Cache.Get(key); ok && (l.ContentAddressed || storedDigest(l) == r.Stored) {
 					out[i] = r
 					return
 				}
 			}
 			out[i], errs[i] = ReadLayer(ctx, l, opts)
 			if errs[i] == nil && opts.Cache != nil {
-				// A cache that cannot be written only costs speed next time.
-				_ = opts.Cache.Put(opts.Key(l.DiffID.String()), out[i])
+				// Only a verified result reaches the cache; one that cannot
+				// be written only costs speed next time.
+				_ = opts.Cache.Put(key, out[i])
 			}
 		}()
 	}
@@ -221,7 +235,10 @@ func ReadLayers(ctx context.Context, layers []source.Layer, opts Options) ([]*La
 	return out, errors.Join(errs...)
 }
 
-// ReadLayer reads one layer's stream.
+// ReadLayer reads one layer's stream and verifies it as it streams: the
+// stored bytes against the digest and size the manifest claims, the
+// uncompressed tar against the diff ID the config claims. A layer that is
+// not what the image says it is yields an error naming it, never a result.
 func ReadLayer(ctx context.Context, l source.Layer, opts Options) (*LayerResult, error) {
 	lerr := func(err error) error { return &LayerError{Layer: l.Index, DiffID: l.DiffID.String(), Err: err} }
 	rc, err := l.Open()
@@ -229,16 +246,78 @@ func ReadLayer(ctx context.Context, l source.Layer, opts Options) (*LayerResult,
 		return nil, lerr(err)
 	}
 	defer rc.Close()
-	r, closeDec, err := decompress(rc)
+	stored := &hashingReader{r: rc, h: sha256.New()}
+	r, closeDec, err := decompress(stored)
 	if err != nil {
 		return nil, lerr(err)
 	}
 	defer closeDec()
-	res, err := readTar(ctx, r, l.DiffID.String(), opts)
+	// The limit also bounds the drain below: trailing bytes after the tar
+	// are counted like the tar's own.
+	tarBytes := &hashingReader{r: &countingReader{r: r, max: opts.maxLayer()}, h: sha256.New()}
+	res, err := readTar(ctx, tarBytes, l.DiffID.String(), opts)
 	if err != nil {
 		return nil, lerr(err)
 	}
+	// The tar reader stops at the end-of-archive marker; the digests cover
+	// every byte, padding and trailers included.
+	if _, err := io.Copy(io.Discard, tarBytes); err != nil {
+		return nil, lerr(fmt.Errorf("reading layer: %w", err))
+	}
+	if _, err := io.Copy(io.Discard, stored); err != nil {
+		return nil, lerr(fmt.Errorf("reading layer: %w", err))
+	}
+	if err := verify(l, stored, tarBytes); err != nil {
+		return nil, lerr(err)
+	}
+	res.Stored = stored.digest()
 	return res, nil
+}
+
+// verify compares what was read with what the image claims.
+func verify(l source.Layer, stored, tarBytes *hashingReader) error {
+	if got := tarBytes.digest(); got != l.DiffID.String() {
+		return fmt.Errorf("its uncompressed content has digest %s, not the diff ID %s the image config claims", got, l.DiffID)
+	}
+	if l.Digest.Algorithm == "sha256" {
+		if got := stored.digest(); got != l.Digest.String() {
+			return fmt.Errorf("its blob has digest %s, not the %s the manifest claims", got, l.Digest)
+		}
+	}
+	if l.Size > 0 && stored.n != l.Size {
+		return fmt.Errorf("its blob is %d bytes, not the %d the manifest claims", stored.n, l.Size)
+	}
+	return nil
+}
+
+// hashingReader hashes and counts what passes through it.
+type hashingReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	h.n += int64(n)
+	return n, err
+}
+
+func (h *hashingReader) digest() string { return "sha256:" + hex.EncodeToString(h.h.Sum(nil)) }
+
+// storedDigest hashes a layer's stored bytes; "" when they cannot be read.
+func storedDigest(l source.Layer) string {
+	rc, err := l.Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	h := &hashingReader{r: rc, h: sha256.New()}
+	if _, err := io.Copy(io.Discard, h); err != nil {
+		return ""
+	}
+	return h.digest()
 }
 
 // decompress detects gzip and zstd by their magic numbers (media types lie

@@ -26,6 +26,12 @@ type Layer struct {
 	// reader detects which from the first bytes, so that a faster
 	// decompressor than go-containerregistry's can be used.
 	Open func() (io.ReadCloser, error)
+	// ContentAddressed says the stored bytes were fetched from a registry
+	// by their digest: what is stored under Digest is what every puller
+	// verifies and gets, so a result recorded for Digest holds without
+	// reading the blob again. Local layouts and archives are not: their
+	// files can hold anything under any name.
+	ContentAddressed bool
 }
 
 // Layers lists the image's layers, base first.
@@ -55,7 +61,7 @@ func (t *Target) Layers() ([]Layer, error) {
 		}
 		size, _ := l.Size()
 		mt, _ := l.MediaType()
-		out[i] = Layer{Index: i, DiffID: cfg.RootFS.DiffIDs[i], Digest: d, Size: size, MediaType: mt, Open: l.Compressed}
+		out[i] = Layer{Index: i, DiffID: cfg.RootFS.DiffIDs[i], Digest: d, Size: size, MediaType: mt, Open: l.Compressed, ContentAddressed: t.contentAddressed}
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -151,7 +152,48 @@ func openLayout(t *Target, spec string, o *options) error {
 	if err != nil {
 		return inputerr.New(dir, 0, fmt.Errorf("reading image %s: %w", d.Digest, err))
 	}
+	if err := verifyImage(img, d); err != nil {
+		return inputerr.New(dir, 0, err)
+	}
 	t.Image, t.Digest, t.Ref = img, d.Digest, refOf(d)
+	return nil
+}
+
+// verifyImage checks that a local layout's manifest and config blobs are
+// what their descriptors claim (digest and size), as a registry client
+// checks what it pulls: a layout's files can hold anything under any name.
+// The layers are verified as they stream (imagefs.ReadLayer).
+func verifyImage(img v1.Image, d v1.Descriptor) error {
+	raw, err := img.RawManifest()
+	if err != nil {
+		return fmt.Errorf("reading manifest %s: %w", d.Digest, err)
+	}
+	if err := matches("manifest", raw, d.Digest, d.Size); err != nil {
+		return err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return fmt.Errorf("reading manifest %s: %w", d.Digest, err)
+	}
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return fmt.Errorf("reading config %s: %w", m.Config.Digest, err)
+	}
+	return matches("config", cfg, m.Config.Digest, m.Config.Size)
+}
+
+// matches compares a blob with the digest and size that name it.
+func matches(what string, b []byte, want v1.Hash, size int64) error {
+	got, n, err := v1.SHA256(bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	if want.Algorithm == "sha256" && got != want {
+		return fmt.Errorf("the %s blob stored as %s has digest %s", what, want, got)
+	}
+	if size > 0 && n != size {
+		return fmt.Errorf("the %s blob %s is %d bytes, not the %d its descriptor claims", what, want, n, size)
+	}
 	return nil
 }
 

@@ -129,6 +129,9 @@ func openOCIArchive(t *Target, spec string, o *options) error {
 	if err != nil {
 		return inputerr.New(file, 0, err)
 	}
+	if err := verifyImage(img, d); err != nil {
+		return inputerr.New(file, 0, err)
+	}
 	t.Image, t.Digest = img, d.Digest
 	return nil
 }

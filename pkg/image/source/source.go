@@ -57,6 +57,8 @@ type Target struct {
 	// file is the tarball a docker-archive target was opened from.
 	file   string
 	closer io.Closer
+	// contentAddressed: the layers come from a registry by digest.
+	contentAddressed bool
 }
 
 // Annotations returns the image manifest's annotations (nil for a
@@ -244,7 +246,7 @@ func openRemote(ctx context.Context, t *Target, ref string, o *options) error {
 	if err != nil {
 		return fmt.Errorf("pulling %s: %w", ref, err)
 	}
-	t.Image, t.Ref = img, r.Name()
+	t.Image, t.Ref, t.contentAddressed = img, r.Name(), true
 	t.Digest, err = img.Digest()
 	return err
 }

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/internal/testimage"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+)
+
+// TestCachePoisoning: an image whose config claims the diff ID of Alpine's
+// real layer while its layer is another (here one holding an AWS key) is
+// refused with exit 2 naming the layer, whether or not Alpine's result is
+// already in the shared layer cache, and Alpine scanned afterwards with
+// that cache still reports its packages.
+func TestCachePoisoning(t *testing.T) {
+	alpine := "oci-dir:" + sharedtest.Path(t, "testdata", "images", "alpine-oci") + ":example.local/alpine:3.18.9"
+	tg, err := source.Open(t.Context(), alpine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := tg.Layers()
+	tg.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := testimage.Layer(testimage.File{Name: "app/.env", Content: "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	cfg.RootFS.DiffIDs[0] = real[0].DiffID
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	packages := func(r result) int {
+		var rep struct{ Packages []json.RawMessage }
+		json.Unmarshal([]byte(r.stdout), &rep)
+		return len(rep.Packages)
+	}
+	for _, alpineFirst := range []bool{true, false} {
+		cache := filepath.Join(t.TempDir(), "cache")
+		if alpineFirst {
+			if r := run(t, nil, "sbom", "--cache-dir", cache, "-f", "json", alpine); r.code != 0 || packages(r) == 0 {
+				t.Fatalf("alpine: exit %d, %d packages, %s", r.code, packages(r), r.stderr)
+			}
+		}
+		r := run(t, nil, "sbom", "--cache-dir", cache, "-f", "json", "oci-dir:"+dir)
+		if r.code != 2 || !strings.Contains(r.stderr, "layer 0") || !strings.Contains(r.stderr, "diff ID") || r.stdout != "" {
+			t.Errorf("the image claiming alpine's diff ID (alpine cached first: %v): exit %d, stdout %q, stderr %s", alpineFirst, r.code, r.stdout, r.stderr)
+		}
+		if r := run(t, nil, "sbom", "--cache-dir", cache, "-f", "json", alpine); r.code != 0 || packages(r) != 15 {
+			t.Errorf("alpine after it: exit %d, %d packages, %s", r.code, packages(r), r.stderr)
+		}
+	}
+}
+
+// TestLayoutBlobsAreVerified: an OCI layout whose layer or config blob is
+// not what its digest or descriptor size says is refused with exit 2, as a
+// registry client refuses it.
+func TestLayoutBlobsAreVerified(t *testing.T) {
+	l, err := testimage.Layer(testimage.File{Name: "etc/os-release", Content: "ID=alpine\nVERSION_ID=3.20.3\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A valid gzip layer of other content.
+	ol, _ := testimage.Layer(testimage.File{Name: "etc/os-release", Content: "ID=debian\n"})
+	oimg, _ := mutate.AppendLayers(empty.Image, ol)
+	ols, _ := oimg.Layers()
+	rc, _ := ols[0].Compressed()
+	other, _ := io.ReadAll(rc)
+	for name, c := range map[string]struct {
+		blob    string
+		content func(old []byte) []byte
+		says    string
+	}{
+		"layer under another digest":  {m.Layers[0].Digest.Hex, func([]byte) []byte { return other }, "digest"},
+		"config under another digest": {m.Config.Digest.Hex, func(old []byte) []byte { return append(old, ' ') }, "config"},
+	} {
+		dir := t.TempDir()
+		p, err := layout.Write(dir, empty.Index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.AppendImage(img); err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, "blobs", "sha256", c.blob)
+		old, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, c.content(old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, nil, "sbom", "--no-cache", "-f", "json", "oci-dir:"+dir)
+		if r.code != 2 || !strings.Contains(r.stderr, c.says) || r.stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %s", name, r.code, r.stdout, r.stderr)
+		}
+	}
+}
