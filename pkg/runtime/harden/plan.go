@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // NonRootID is the UID and GID given to images that run as root: high
@@ -110,6 +112,13 @@ func NewPlan(image string, p Profile, opts Options) Plan {
 	// Writable paths: declared VOLUMEs, then what the software writes.
 	seen := map[string]bool{}
 	addMount := func(m Mount) {
+		// A path with control characters or bytes that are not UTF-8 is
+		// no path anyone meant, and not every output format can carry it
+		// as data: refused, with a note.
+		if strings.IndexFunc(m.Path, unicode.IsControl) >= 0 || !utf8.ValidString(m.Path) {
+			pl.Notes = append(pl.Notes, fmt.Sprintf("the writable path %q has control characters or is not UTF-8: left out; mount it by hand if it is real", m.Path))
+			return
+		}
 		m.Path = path.Clean(m.Path)
 		for s := range seen {
 			if m.Path == s || strings.HasPrefix(m.Path, s+"/") {

@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	yaml3 "go.yaml.in/yaml/v3"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -43,26 +48,50 @@ func (p Plan) Name() string {
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // header is the comment block above every output: what it is, and what
-// the user must know or do.
+// the user must know or do. Every line goes through comment, so no value
+// from the image can end the comment and start a command or a key.
 func (p Plan) header() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Hardened settings for %s, derived from the image by bulwark harden.\n", p.Image)
+	line := func(format string, args ...any) { b.WriteString(comment(fmt.Sprintf(format, args...))) }
+	line("Hardened settings for %s, derived from the image by bulwark harden.", p.Image)
 	if p.Rebuild {
-		b.WriteString("# REBUILD NEEDED: the image runs as root. Add to its Dockerfile:\n")
+		line("REBUILD NEEDED: the image runs as root. Add to its Dockerfile:")
 		for _, l := range p.DockerfileLines {
-			b.WriteString("#   " + l + "\n")
+			line("  %s", l)
 		}
 	}
 	for _, g := range p.Add {
-		fmt.Fprintf(&b, "# cap_add %s: %s\n", g.Capability, g.Reason)
+		line("cap_add %s: %s", g.Capability, g.Reason)
 	}
 	for _, m := range p.Mounts {
-		fmt.Fprintf(&b, "# writable %s: %s\n", m.Path, m.Reason)
+		line("writable %s: %s", m.Path, m.Reason)
 	}
 	for _, n := range p.Notes {
-		b.WriteString("# note: " + n + "\n")
+		line("note: %s", n)
 	}
-	b.WriteString("# resources: the limits are placeholders; set them from measurements.\n")
+	line("resources: the limits are placeholders; set them from measurements.")
+	return b.String()
+}
+
+// comment makes one comment line of s: control characters (a newline
+// above all) are written as Go escapes, so s stays on its line.
+func comment(s string) string {
+	var b strings.Builder
+	b.WriteString("# ")
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0]) // a byte that is not UTF-8
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		s = s[size:]
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 
@@ -159,25 +188,38 @@ func (p Plan) Kubernetes(kind string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// composeService is the one service Compose writes, in the order a person
+// reads it. Every value goes through the YAML encoder: a value taken from
+// the image can only ever be a string of its own.
+type composeService struct {
+	Image       string         `yaml:"image"`
+	User        string         `yaml:"user"`
+	ReadOnly    bool           `yaml:"read_only"`
+	CapDrop     []string       `yaml:"cap_drop,flow"`
+	CapAdd      []string       `yaml:"cap_add,flow,omitempty"`
+	SecurityOpt []string       `yaml:"security_opt"`
+	Tmpfs       []string       `yaml:"tmpfs,omitempty"`
+	Sysctls     map[string]int `yaml:"sysctls,omitempty"`
+}
+
 // Compose writes a Compose file with one service.
 func (p Plan) Compose() []byte {
-	var b strings.Builder
-	b.WriteString(p.header())
-	fmt.Fprintf(&b, "services:\n  %s:\n    image: %s\n    user: \"%d:%d\"\n    read_only: true\n    cap_drop: [ALL]\n", p.Name(), p.Image, p.RunAsUser, p.RunAsGroup)
-	if caps := p.Capabilities(); len(caps) > 0 {
-		fmt.Fprintf(&b, "    cap_add: [%s]\n", strings.Join(caps, ", "))
-	}
-	b.WriteString("    security_opt:\n      - no-new-privileges:true\n")
-	if len(p.Mounts) > 0 {
-		b.WriteString("    tmpfs:\n")
-		for _, m := range p.Mounts {
-			fmt.Fprintf(&b, "      - %s\n", m.Path)
-		}
+	svc := composeService{Image: p.Image, User: fmt.Sprintf("%d:%d", p.RunAsUser, p.RunAsGroup), ReadOnly: true,
+		CapDrop: []string{"ALL"}, CapAdd: p.Capabilities(), SecurityOpt: []string{"no-new-privileges:true"}}
+	for _, m := range p.Mounts {
+		svc.Tmpfs = append(svc.Tmpfs, m.Path)
 	}
 	if p.UnprivilegedPorts {
-		b.WriteString("    sysctls:\n      net.ipv4.ip_unprivileged_port_start: 0\n")
+		svc.Sysctls = map[string]int{"net.ipv4.ip_unprivileged_port_start": 0}
 	}
-	return []byte(b.String())
+	var b bytes.Buffer
+	b.WriteString(p.header())
+	enc := yaml3.NewEncoder(&b)
+	enc.SetIndent(2)
+	// Encoding plain strings, ints and slices cannot fail.
+	_ = enc.Encode(map[string]map[string]composeService{"services": {p.Name(): svc}})
+	enc.Close()
+	return b.Bytes()
 }
 
 // RunArgs are the docker (or podman) run arguments, image last.
@@ -208,8 +250,11 @@ func (p Plan) Command(tool string) []byte {
 	return []byte(b.String())
 }
 
+// shellQuote quotes s as one POSIX shell word. Only words made wholly of
+// characters no shell treats specially stay bare; anything else is single
+// quoted, inside which every byte but the quote itself is literal.
 func shellQuote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~") {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
