@@ -54,12 +54,22 @@ func Ecosystem(typ string, os *OS) string {
 	return ""
 }
 
-// rpmEcosystem names the OSV ecosystem of an rpm distribution release,
-// where OSV publishes one per release; "" for those it does not (RHEL's
-// advisories are per product stream, which the OS release does not tell).
+// rpmEcosystem names the OSV ecosystem of an rpm distribution release.
+// Red Hat publishes per product stream ("Red Hat:enterprise_linux:9::
+// appstream"), which the rpm database does not record: RHEL and UBI get
+// the release's name without the stream, under which the database builder
+// files every stream of that release. Distributions OSV has no ecosystem
+// for (Amazon Linux, Fedora, CentOS Stream, Oracle Linux) get "": their
+// packages are listed and reported as not matched.
 func rpmEcosystem(os *OS) string {
 	major, minor, _ := strings.Cut(os.Version, ".")
 	switch os.ID {
+	case "rhel":
+		return "Red Hat:enterprise_linux:" + major
+	case "mariner", "azurelinux":
+		// CBL-Mariner became Azure Linux; OSV files both under one name,
+		// by major release ("Azure Linux:2" is Mariner 2.0).
+		return "Azure Linux:" + major
 	case "rocky":
 		return "Rocky Linux:" + major
 	case "almalinux":

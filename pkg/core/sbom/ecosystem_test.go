@@ -16,7 +16,7 @@ func TestEcosystem(t *testing.T) {
 		{TypeRPM, &OS{ID: "almalinux", Version: "8.10"}, "AlmaLinux:8"},
 		{TypeRPM, &OS{ID: "sles", Version: "15.5"}, "SUSE:Linux Enterprise Server 15 SP5"},
 		{TypeRPM, &OS{ID: "opensuse-leap", Version: "15.6"}, "openSUSE:Leap 15.6"},
-		{TypeRPM, &OS{ID: "rhel", Version: "9.4"}, ""},
+		{TypeRPM, &OS{ID: "rhel", Version: "9.4"}, "Red Hat:enterprise_linux:9"},
 		{TypeAPK, nil, ""},
 		{TypeGoModule, nil, "Go"},
 		{TypePyPI, &OS{ID: "debian"}, "PyPI"},

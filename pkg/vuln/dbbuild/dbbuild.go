@@ -196,6 +196,7 @@ func (b *builder) addOSV(r *osv.Record) {
 		}
 	}
 	counted := map[string]bool{}
+	filed := map[string]bool{} // release+package pairs filed from a stream
 	for _, a := range r.Affected {
 		eco, name := a.Package.Ecosystem, a.Package.Name
 		if eco == "" || name == "" {
@@ -230,6 +231,18 @@ func (b *builder) addOSV(r *osv.Record) {
 			continue
 		}
 		b.add(eco, name, e)
+		// Red Hat files advisories per product stream; an image's rpm
+		// database does not say which stream a package came from, so every
+		// RHEL stream of a release is also filed under the release
+		// (sbom.Ecosystem names RHEL and UBI packages so).
+		if rel, ok := redHatRelease(eco); ok && rel != eco && !filed[rel+"\x00"+name] {
+			filed[rel+"\x00"+name] = true
+			b.add(rel, name, e)
+			if !counted[rel] {
+				counted[rel] = true
+				b.c.Meta.Ecosystems[rel]++
+			}
+		}
 		if !counted[eco] {
 			counted[eco] = true
 			b.c.Meta.Ecosystems[eco]++
@@ -431,4 +444,20 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// redHatRelease maps a RHEL product stream ("Red Hat:enterprise_linux:9::
+// appstream") to its release ("Red Hat:enterprise_linux:9"); other
+// ecosystems, and Red Hat's other products (EUS, AUS, OpenShift), are not
+// mapped.
+func redHatRelease(eco string) (string, bool) {
+	rest, ok := strings.CutPrefix(eco, "Red Hat:enterprise_linux:")
+	if !ok {
+		return "", false
+	}
+	rel, _, _ := strings.Cut(rest, "::")
+	if rel == "" || strings.Trim(rel, "0123456789") != "" {
+		return "", false
+	}
+	return "Red Hat:enterprise_linux:" + rel, true
 }

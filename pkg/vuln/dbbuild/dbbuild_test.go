@@ -98,3 +98,39 @@ func TestBuildErrors(t *testing.T) {
 		t.Errorf("files left behind: %v", entries)
 	}
 }
+
+// TestRedHatStreams: a RHEL advisory filed per product stream is found
+// under its release too (what sbom.Ecosystem names RHEL and UBI packages),
+// once however many streams list the package; other Red Hat products stay
+// under their own names only.
+func TestRedHatStreams(t *testing.T) {
+	dir := t.TempDir()
+	zipFile(t, filepath.Join(dir, "osv", "Red Hat", "all.zip"), map[string]string{
+		"RHSA-1.json": `{"id": "RHSA-1", "affected": [
+			{"package": {"ecosystem": "Red Hat:enterprise_linux:9::baseos", "name": "openssl"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:3.0.7-25.el9_3"}]}]},
+			{"package": {"ecosystem": "Red Hat:enterprise_linux:9::appstream", "name": "openssl"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:3.0.7-25.el9_3"}]}]},
+			{"package": {"ecosystem": "Red Hat:rhel_eus:9.2::baseos", "name": "openssl"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:3.0.7-20.el9_2"}]}]}]}`,
+	})
+	out := filepath.Join(t.TempDir(), "db")
+	meta, err := Build(context.Background(), dir, out, Options{Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := vulndb.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if a, _ := db.Affected("Red Hat:enterprise_linux:9", "openssl"); len(a) != 1 || a[0].ID != "RHSA-1" {
+		t.Errorf("under the release: %+v", a)
+	}
+	if a, _ := db.Affected("Red Hat:rhel_eus:9.2::baseos", "openssl"); len(a) != 1 {
+		t.Errorf("under the EUS stream: %+v", a)
+	}
+	if a, _ := db.Affected("Red Hat:rhel_eus:9", "openssl"); len(a) != 0 {
+		t.Errorf("EUS filed as a release: %+v", a)
+	}
+	if meta.Ecosystems["Red Hat:enterprise_linux:9"] != 1 {
+		t.Errorf("meta %+v", meta.Ecosystems)
+	}
+}
