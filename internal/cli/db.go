@@ -126,7 +126,7 @@ previous database as it was.`,
 			}
 			opts := dbupdate.Options{Sources: feeds.sources()}
 			if s.IsTerminal != nil && s.IsTerminal() {
-				opts.Progress = s.Err
+				opts.Progress = s.progress
 			}
 			got, err := dbupdate.Fetch(cmd.Context(), mirror, opts)
 			if err != nil {

@@ -131,3 +131,13 @@ func TestLayoutBlobsAreVerified(t *testing.T) {
 		}
 	}
 }
+
+// TestStderrEscapesTerminalControls: a message naming an attacker's file
+// reaches stderr with no escape sequence a terminal would obey.
+func TestStderrEscapesTerminalControls(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "Dockerfile\x1b[2J\x1b]0;owned\x07")
+	r := run(t, nil, "lint", name)
+	if r.code != 2 || strings.ContainsAny(r.stderr, "\x1b\x07") || !strings.Contains(r.stderr, `\x1b[2J`) {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/spf13/cobra"
 )
 
@@ -48,6 +49,27 @@ type Streams struct {
 	// LookupEnv reads the environment telling unset from empty; nil means
 	// os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+
+	// progress is Err before Run made it printable: download progress
+	// lines, which are Bulwark's own and need their carriage returns.
+	progress io.Writer
+}
+
+// printableWriter escapes what a terminal would obey in text written to
+// stderr (escape sequences, carriage returns): every message may name
+// files, images and packages an attacker made. Each write is one message
+// or line; newlines and tabs between them stay.
+type printableWriter struct{ w io.Writer }
+
+func (p printableWriter) Write(b []byte) (int, error) {
+	parts := strings.Split(string(b), "\n")
+	for i, s := range parts {
+		parts[i] = report.Printable(strings.ReplaceAll(s, "\t", " "))
+	}
+	if _, err := io.WriteString(p.w, strings.Join(parts, "\n")); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // ErrNoTerminal says a password was needed and there is no terminal to
@@ -100,6 +122,10 @@ and registry signing and retention, in one report with one severity gate.`,
 // Run executes the command line args and returns the exit code. Errors are
 // printed as one line on s.Err.
 func Run(ctx context.Context, args []string, s *Streams) int {
+	if _, ok := s.Err.(printableWriter); !ok && s.Err != nil {
+		s.progress = s.Err
+		s.Err = printableWriter{s.Err}
+	}
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

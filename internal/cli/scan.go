@@ -262,7 +262,7 @@ func refreshDB(cmd *cobra.Command, s *Streams, dbPath string) {
 	mirror := dbPath + ".feeds"
 	opts := dbupdate.Options{}
 	if s.IsTerminal != nil && s.IsTerminal() {
-		opts.Progress = s.Err
+		opts.Progress = s.progress
 	}
 	if _, err := dbupdate.Fetch(cmd.Context(), mirror, opts); err != nil {
 		fmt.Fprintf(s.Err, "bulwark: warning: database update failed: %s\n", oneLine(err.Error()))
