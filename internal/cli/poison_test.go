@@ -141,3 +141,36 @@ func TestStderrEscapesTerminalControls(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestPartlyReadDatabaseFailsTheGate: a package database that could be read
+// only in part (a first apk stanza without a version, a dpkg stanza without
+// one, a file over the size limit) never lets `scan --fail-on` pass: IMG050
+// names the file, the gate fails, and an ignore for it is honoured like any
+// other.
+func TestPartlyReadDatabaseFailsTheGate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "bulwark.db")
+	if r := run(t, nil, "db", "build", "--from", sharedtest.Path(t, "testdata", "feeds"), "--db", db); r.code != 0 {
+		t.Fatalf("db build: %s", r.stderr)
+	}
+	osRelease := "ID=alpine\nVERSION_ID=3.20.3\n"
+	for name, files := range map[string]map[string]string{
+		"apk first stanza without version": {"etc/os-release": osRelease, "lib/apk/db/installed": "P:broken\n\nP:musl\nV:1.2.5-r0\n\n"},
+		"dpkg stanza without version": {"etc/os-release": "ID=debian\nVERSION_ID=\"12\"\n",
+			"var/lib/dpkg/status": "Package: base-files\nStatus: install ok installed\nVersion: 12.4\n\nPackage: broken\nStatus: install ok installed\n\n"},
+		"apk line over 1 MiB, then a stanza without a name": {"etc/os-release": osRelease, "lib/apk/db/installed": "P:musl\nV:1.2.5-r0\nX:" + strings.Repeat("x", 1<<20+10) + "\n\nP:" + "\n"},
+	} {
+		dir := t.TempDir()
+		for p, c := range files {
+			os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755)
+			os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644)
+		}
+		r := run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "--fail-on", "medium", "-f", "json", "dir:"+dir)
+		if r.code != 1 || !strings.Contains(r.stdout, `"IMG050"`) {
+			t.Errorf("%s: exit %d, stdout %s, stderr %s", name, r.code, r.stdout, r.stderr)
+		}
+		r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "--fail-on", "medium", "--ignore", "IMG050", "dir:"+dir)
+		if r.code != 0 {
+			t.Errorf("%s, IMG050 ignored: exit %d, %s %s", name, r.code, r.stdout, r.stderr)
+		}
+	}
+}

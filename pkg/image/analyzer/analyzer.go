@@ -46,6 +46,22 @@ type Result struct {
 	// Warnings are files that could not be read or cataloged, each naming
 	// its layer and path; the analysis went on without them.
 	Warnings []string
+	// Partial are the package databases and lockfiles still in the image
+	// that a cataloger could read only in part, or not at all: the
+	// packages in what was skipped are unknown, so nothing says they are
+	// free of vulnerabilities.
+	Partial []Partial
+}
+
+// Partial is one file a cataloger could not read whole.
+type Partial struct {
+	// Path is the file, without a leading slash; Layer the index of the
+	// layer that holds it (-1 for a directory).
+	Path      string
+	Layer     int
+	Cataloger string
+	// Problems are what was skipped and why, one per entry.
+	Problems []string
 }
 
 // DefaultInspectors returns the inspectors the image rules read: what
@@ -85,8 +101,23 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 		}
 	}
 	res.View = imagefs.Merge(layers)
+	partial := map[[2]string]int{}
 	for i, l := range layers {
 		for _, e := range l.Errors {
+			if e.Cataloger != "" && visibleIn(res.View, e.Path, i) {
+				k := [2]string{e.Path, e.Cataloger}
+				j, ok := partial[k]
+				if !ok {
+					j = len(res.Partial)
+					partial[k] = j
+					layer := i
+					if t.Kind == source.Dir {
+						layer = -1
+					}
+					res.Partial = append(res.Partial, Partial{Path: e.Path, Layer: layer, Cataloger: e.Cataloger})
+				}
+				res.Partial[j].Problems = append(res.Partial[j].Problems, strings.TrimPrefix(e.Err, e.Cataloger+": "))
+			}
 			where := "directory"
 			if t.Kind != source.Dir {
 				where = fmt.Sprintf("layer %d (%s)", i, l.DiffID)
@@ -97,6 +128,13 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 	res.Inventory = &sbom.Inventory{OS: osinfo.Detect(res.View), Packages: refine(cats, res.View)}
 	res.Inventory.Finish()
 	return res, nil
+}
+
+// visibleIn reports whether the file at p of layer i is what the image
+// shows: no later layer replaced or deleted it.
+func visibleIn(v *imagefs.View, p string, i int) bool {
+	f, ok := v.Lookup(p)
+	return ok && f.Layer == i
 }
 
 // keepFor adds to keep the files the catalogers' refiners read.

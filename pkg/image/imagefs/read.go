@@ -67,6 +67,10 @@ type Entry struct {
 type FileError struct {
 	Path string `json:"path"`
 	Err  string `json:"error"`
+	// Cataloger names the cataloger that wanted the file and could not
+	// read it whole (entries skipped, a file it could not parse or that
+	// was too large): its packages are not all known.
+	Cataloger string `json:"cataloger,omitempty"`
 }
 
 // LayerResult is what one layer holds.
@@ -162,7 +166,7 @@ func (o *Options) Key(diffID string) string {
 }
 
 // readerVersion changes whenever what the reader records changes.
-const readerVersion = 3
+const readerVersion = 4
 
 func (o *Options) maxFile() int64 {
 	if o.MaxFileSize > 0 {
@@ -406,6 +410,11 @@ func (w *walker) fail(p, msg string) {
 	w.res.Errors = append(w.res.Errors, FileError{Path: p, Err: msg})
 }
 
+// catalogFail records that cataloger c could not read all of the file at p.
+func (w *walker) catalogFail(p string, c catalog.Cataloger, msg string) {
+	w.res.Errors = append(w.res.Errors, FileError{Path: p, Err: c.Name() + ": " + msg, Cataloger: c.Name()})
+}
+
 // file records an entry and, when a cataloger wants it or it is kept for
 // OS detection, reads it with read (called at most once) and catalogs it.
 func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, error), stream io.Reader) error {
@@ -458,7 +467,13 @@ func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, erro
 		}
 		content = c
 	case e.Size > w.opts.maxFile():
-		w.fail(e.Path, fmt.Sprintf("%d bytes is over the %d-byte limit for files read into memory; skipped", e.Size, w.opts.maxFile()))
+		msg := fmt.Sprintf("%d bytes is over the %d-byte limit for files read into memory; skipped", e.Size, w.opts.maxFile())
+		if len(wanting) == 0 {
+			w.fail(e.Path, msg)
+		}
+		for _, c := range wanting {
+			w.catalogFail(e.Path, c, msg)
+		}
 		return nil
 	case inspectOnly:
 		var err error
@@ -486,10 +501,10 @@ func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, erro
 		if errors.As(err, &skipped) {
 			// One warning per skipped entry: the packages around it are kept.
 			for _, s := range skipped {
-				w.fail(e.Path, c.Name()+": "+s.Error())
+				w.catalogFail(e.Path, c, s.Error())
 			}
 		} else if err != nil {
-			w.fail(e.Path, c.Name()+": "+err.Error())
+			w.catalogFail(e.Path, c, err.Error())
 		}
 		for i := range pkgs {
 			pkgs[i].FoundBy = c.Name()

@@ -39,6 +39,8 @@ type Input struct {
 type Rule struct {
 	rule.Rule
 	check func(*pass)
+	// withVulns: run by the vulnerability check (Check), not by Run.
+	withVulns bool
 }
 
 // All lists every image rule, in ID order.
@@ -48,6 +50,7 @@ var All = []*Rule{
 	img020, img021, img022,
 	img030, img031,
 	img040, img041,
+	img050,
 }
 
 // Rules returns the descriptions of the rules an image scan may report
@@ -71,7 +74,7 @@ func Rules() []*rule.Rule {
 func Run(in *Input, opts Options, kinds ...finding.Kind) []finding.Finding {
 	p := newPass(in, opts)
 	for _, r := range All {
-		if len(kinds) > 0 && !slices.Contains(kinds, r.Kind) {
+		if r.withVulns || len(kinds) > 0 && !slices.Contains(kinds, r.Kind) {
 			continue
 		}
 		p.rule = r

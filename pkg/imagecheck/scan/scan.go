@@ -148,6 +148,9 @@ func Run(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
 			}
 			res.Findings = append(res.Findings, m.Findings...)
 			res.Unmatchable = m.Unmatchable
+			// What the match could not see is a finding of its own, so a
+			// gate fails closed on a partly read package database.
+			res.Findings = append(res.Findings, imgrule.Incomplete.Check(res.ruleInput(t), opts.Rules)...)
 		case s == Image:
 			res.Findings = append(res.Findings, imgrule.Run(res.ruleInput(t), opts.Rules, finding.KindMisconfiguration)...)
 		case s == Secret:
