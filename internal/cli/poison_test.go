@@ -11,6 +11,7 @@ import (
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
 	"github.com/bulwarksec/bulwark/pkg/image/source"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -171,6 +172,39 @@ func TestPartlyReadDatabaseFailsTheGate(t *testing.T) {
 		r = run(t, nil, "scan", "--offline", "--no-cache", "--db", db, "--scanners", "vuln", "--fail-on", "medium", "--ignore", "IMG050", "dir:"+dir)
 		if r.code != 0 {
 			t.Errorf("%s, IMG050 ignored: exit %d, %s %s", name, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestSecretsNeverInClear: a build history line holding an AWS secret key
+// and a GitHub token, and an application file holding a token, reach no
+// output in clear (table or JSON): each is found, and shown masked.
+func TestSecretsNeverInClear(t *testing.T) {
+	const awsSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	const ghToken = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"
+	img, err := testimage.Build(nil, v1.Config{User: "1000"},
+		testimage.Step{CreatedBy: "/bin/sh -c aws configure set aws_secret_access_key " + awsSecret + " && GITHUB_TOKEN=" + ghToken + " make", Files: []testimage.File{{Name: "etc/os-release", Content: "ID=alpine\nVERSION_ID=3.20.3\n"}}},
+		testimage.Step{CreatedBy: "COPY app /app # buildkit", Files: []testimage.File{{Name: "app/config.py", Content: "API = '" + ghToken + "'\n"}}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"table", "json", "sarif"} {
+		r := run(t, nil, "scan", "--no-cache", "--scanners", "image,secret", "-f", format, "oci-dir:"+dir)
+		out := r.stdout + r.stderr
+		if strings.Contains(out, awsSecret) || strings.Contains(out, ghToken) || strings.Contains(out, "bPxRfiCY") {
+			t.Errorf("%s: a secret in clear:\n%s", format, out)
+		}
+		if format == "json" && (!strings.Contains(out, "/app/config.py") || !strings.Contains(out, "aws_")) {
+			t.Errorf("json: the token in /app/config.py or the history's AWS key is not reported:\n%s", out)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/bulwarksec/bulwark/pkg/core/secret"
 )
 
 // Printable returns s safe to print to a terminal: control characters
@@ -46,29 +48,42 @@ func Printable(s string) string {
 // for the human-readable writers; r itself is left as it is (JSON and
 // SARIF escape on their own).
 func printable(r *Report) *Report {
-	return escapeValue(reflect.ValueOf(r)).Interface().(*Report)
+	return mapStrings(reflect.ValueOf(r), Printable).Interface().(*Report)
 }
 
-// escapeValue deep-copies v, applying Printable to every string.
-func escapeValue(v reflect.Value) reflect.Value {
+// redacted returns a copy of r with every secret in its findings, layers,
+// warnings and errors masked (secret.Redact), for every writer: build
+// history and messages quote what an image holds. Package lists are names
+// and versions, and keep their own fields.
+func redacted(r *Report) *Report {
+	pkgs, rules := r.Packages, r.Rules
+	c := *r
+	c.Packages, c.Rules = nil, nil
+	out := mapStrings(reflect.ValueOf(&c), secret.Redact).Interface().(*Report)
+	out.Packages, out.Rules = pkgs, rules
+	return out
+}
+
+// mapStrings deep-copies v, applying fn to every string.
+func mapStrings(v reflect.Value, fn func(string) string) reflect.Value {
 	switch v.Kind() {
 	case reflect.String:
 		out := reflect.New(v.Type()).Elem()
-		out.SetString(Printable(v.String()))
+		out.SetString(fn(v.String()))
 		return out
 	case reflect.Pointer:
 		if v.IsNil() {
 			return v
 		}
 		out := reflect.New(v.Type().Elem())
-		out.Elem().Set(escapeValue(v.Elem()))
+		out.Elem().Set(mapStrings(v.Elem(), fn))
 		return out
 	case reflect.Struct:
 		out := reflect.New(v.Type()).Elem()
 		out.Set(v)
 		for i := range v.NumField() {
 			if out.Field(i).CanSet() {
-				out.Field(i).Set(escapeValue(v.Field(i)))
+				out.Field(i).Set(mapStrings(v.Field(i), fn))
 			}
 		}
 		return out
@@ -78,7 +93,7 @@ func escapeValue(v reflect.Value) reflect.Value {
 		}
 		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
 		for i := range v.Len() {
-			out.Index(i).Set(escapeValue(v.Index(i)))
+			out.Index(i).Set(mapStrings(v.Index(i), fn))
 		}
 		return out
 	case reflect.Map:
@@ -87,7 +102,7 @@ func escapeValue(v reflect.Value) reflect.Value {
 		}
 		out := reflect.MakeMapWithSize(v.Type(), v.Len())
 		for it := v.MapRange(); it.Next(); {
-			out.SetMapIndex(escapeValue(it.Key()), escapeValue(it.Value()))
+			out.SetMapIndex(mapStrings(it.Key(), fn), mapStrings(it.Value(), fn))
 		}
 		return out
 	}

@@ -143,6 +143,7 @@ type Options struct {
 
 // Write renders r in format f.
 func Write(w io.Writer, r *Report, f Format, opts Options) error {
+	r = redacted(r)
 	switch f {
 	case Table:
 		return writeTable(w, r, opts)

@@ -20,6 +20,9 @@ type Format struct {
 // Formats are the known token formats.
 var Formats = []Format{
 	{"an AWS access key ID", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	// A secret access key is 40 characters of base64 with nothing to mark
+	// it but the name it is given: only that pairing is a secret here.
+	{"an AWS secret access key", regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=\s]\s*["']?[A-Za-z0-9/+]{40}\b`)},
 	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)},
 	{"a GitLab token", regexp.MustCompile(`\bglpat-[0-9A-Za-z_\-]{20,}\b`)},
 	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[0-9A-Za-z-]{10,}`)},
@@ -70,6 +73,30 @@ func Name(name string) bool {
 		}
 	}
 	return false
+}
+
+// assignment is NAME=value, the value quoted or not.
+var assignment = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|[^\s"';|&]+)`)
+
+// Redact masks every secret in s: each known token format, and the value
+// of each NAME=value whose name says it holds a secret. It is what every
+// printed value that comes from an image goes through (build history
+// above all), so a secret is shown nowhere but as a masked excerpt.
+func Redact(s string) string {
+	for _, f := range Formats {
+		if !f.re.MatchString(s) {
+			continue
+		}
+		s = f.re.ReplaceAllStringFunc(s, Mask)
+	}
+	return assignment.ReplaceAllStringFunc(s, func(m string) string {
+		k, v, _ := strings.Cut(m, "=")
+		raw := strings.Trim(v, `"'`)
+		if !Name(k) || raw == "" || strings.HasPrefix(raw, "$") || strings.Contains(raw, "****") {
+			return m
+		}
+		return k + "=" + Mask(raw)
+	})
 }
 
 // Mask shows the start of a secret and hides the rest: only a short,

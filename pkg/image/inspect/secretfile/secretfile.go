@@ -36,7 +36,7 @@ type inspector struct{}
 func New() imagefs.Inspector { return inspector{} }
 
 func (inspector) Name() string { return Name }
-func (inspector) Version() int { return 1 }
+func (inspector) Version() int { return 2 }
 
 var keyNames = map[string]bool{"id_rsa": true, "id_dsa": true, "id_ecdsa": true, "id_ed25519": true}
 
@@ -62,7 +62,38 @@ func (inspector) Wants(p string, size int64, mode fs.FileMode) bool {
 		// Certificates are public; ssl/certs holds only those.
 		return !strings.Contains(dir, "/certs/") && !strings.HasPrefix(dir, "usr/share/ca-certificates")
 	}
-	return false
+	return size <= maxContentSize && appFile(dir, base)
+}
+
+// maxContentSize bounds the application files read for token formats.
+const maxContentSize = 256 << 10
+
+// appExts are the source and configuration files an application keeps a
+// token in by mistake (config.py, settings.json, application.yml ...).
+var appExts = map[string]bool{".py": true, ".js": true, ".mjs": true, ".cjs": true, ".ts": true, ".json": true, ".yaml": true, ".yml": true,
+	".toml": true, ".ini": true, ".cfg": true, ".conf": true, ".properties": true, ".xml": true, ".sh": true, ".rb": true,
+	".php": true, ".go": true, ".java": true, ".env": true, ".txt": true, ".tf": true, ".tfvars": true}
+
+// appFile reports whether a file is the application's own source or
+// configuration, read by content for known token formats (as Trivy's
+// secret scanner reads files): not the distribution's (usr/, lib/, ...),
+// and not third-party packages, whose test fixtures are full of fake
+// tokens.
+func appFile(dir, base string) bool {
+	if !appExts[path.Ext(base)] {
+		return false
+	}
+	for _, sys := range []string{"usr/", "lib/", "lib64/", "bin/", "sbin/", "var/lib/", "var/cache/", "etc/ssl/", "proc/", "sys/"} {
+		if strings.HasPrefix(dir, sys) {
+			return false
+		}
+	}
+	for _, vendored := range []string{"node_modules/", "site-packages/", "dist-packages/", "vendor/", ".git/", "__pycache__/"} {
+		if strings.HasPrefix(dir, vendored) || strings.Contains(dir, "/"+vendored) {
+			return false
+		}
+	}
+	return true
 }
 
 var urlCreds = regexp.MustCompile(`://[^/\s:@]+:[^/\s@]+@`)

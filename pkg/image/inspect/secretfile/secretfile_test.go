@@ -52,3 +52,23 @@ func FuzzInspect(f *testing.F) {
 	in := New()
 	f.Fuzz(func(t *testing.T, p string, b []byte) { _, _ = in.Inspect(p, 0o600, b) })
 }
+
+// TestApplicationFilesByContent: the application's own source and
+// configuration files are read for token formats; the distribution's
+// files and third-party packages are not.
+func TestApplicationFilesByContent(t *testing.T) {
+	in := New()
+	for p, want := range map[string]bool{
+		"app/config.py": true, "srv/api/settings.json": true, "opt/app/application.yml": true, "etc/myapp/app.conf": true,
+		"usr/lib/python3/dist-packages/x/conf.py": false, "app/node_modules/x/test.js": false, "usr/share/doc/x.txt": false,
+		"app/vendor/github.com/x/y.go": false, "app/logo.png": false,
+	} {
+		if got := in.Wants(p, 100, 0o644); got != want {
+			t.Errorf("Wants(%s) = %v, want %v", p, got, want)
+		}
+	}
+	facts, _ := in.Inspect("app/config.py", 0o644, []byte("TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB'\n"))
+	if len(facts) != 1 || strings.Contains(facts[0].Data[KeyExcerpt], "0123456789abcdef") {
+		t.Errorf("facts %+v", facts)
+	}
+}
