@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/bulwarksec/bulwark/internal/version"
 	"github.com/bulwarksec/bulwark/pkg/core/config"
@@ -177,15 +179,23 @@ func oneLine(s string) string {
 }
 
 // writeFileAtomic writes data to a temporary file beside name and renames
-// it into place, so a reader never sees half a report.
+// it into place, so a reader never sees half a report. The temporary file
+// is named for the process that writes it: one left by a run that was
+// killed part way is removed by the next write beside it.
 func writeFileAtomic(name string, data []byte) error {
 	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*")
+	prefix := "." + filepath.Base(name) + ".bulwark-tmp-"
+	removeStale(dir, prefix)
+	tmp, err := os.CreateTemp(dir, prefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, unwrapPath(err))
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
@@ -199,6 +209,29 @@ func writeFileAtomic(name string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", name, unwrapPath(err))
 	}
 	return nil
+}
+
+// removeStale removes temporary files of writeFileAtomic in dir whose
+// writing process is gone.
+func removeStale(dir, prefix string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, prefix+"*"))
+	for _, f := range stale {
+		pid, _, ok := strings.Cut(strings.TrimPrefix(filepath.Base(f), prefix), "-")
+		if n, err := strconv.Atoi(pid); ok && err == nil && n != os.Getpid() && !alive(n) {
+			os.Remove(f)
+		}
+	}
+}
+
+// alive reports whether process pid exists (signal 0 checks without
+// sending anything).
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func unwrapPath(err error) error {

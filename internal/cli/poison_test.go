@@ -208,3 +208,31 @@ func TestSecretsNeverInClear(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleTemporaryReportsAreRemoved: a temporary report left by a run
+// that was killed during its atomic write is removed by the next write
+// beside it; one of a live process is left alone.
+func TestStaleTemporaryReportsAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "report.json")
+	dead := filepath.Join(dir, ".report.json.bulwark-tmp-2147483000-123")
+	live := filepath.Join(dir, ".report.json.bulwark-tmp-1-456") // init never goes away
+	for _, f := range []string{dead, live} {
+		if err := os.WriteFile(f, make([]byte, 1<<20), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeFileAtomic(out, []byte("{}\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("the dead run's temporary file is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live process's temporary file was removed: %v", err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".report.json.bulwark-tmp-*"))
+	if b, _ := os.ReadFile(out); string(b) != "{}\n" || len(left) != 1 {
+		t.Errorf("report %q, temporary files left %v", b, left)
+	}
+}
