@@ -34,8 +34,7 @@ type View struct {
 // (and what is under them), and opaque directories hide lower contents.
 func Merge(layers []*LayerResult) *View {
 	v := &View{Layers: layers, files: map[string]File{}, deleted: map[string]bool{}}
-	hidden := map[string]bool{} // paths deleted by upper layers
-	opaque := map[string]bool{} // directories whose lower contents are hidden
+	h := &hider{hidden: map[string]bool{}, opaque: map[string]bool{}, memo: map[string]bool{}}
 	for i := len(layers) - 1; i >= 0; i-- {
 		l := layers[i]
 		// Within a layer a later entry of the same path replaces an
@@ -45,34 +44,56 @@ func Merge(layers []*LayerResult) *View {
 			if _, seen := v.files[e.Path]; seen {
 				continue
 			}
-			if isHidden(e.Path, hidden, opaque) {
+			if h.isHidden(e.Path) {
 				v.deleted[e.Path] = true
 				continue
 			}
 			v.files[e.Path] = File{Entry: e, Layer: i}
 		}
 		for _, w := range l.Whiteouts {
-			hidden[w] = true
+			h.hidden[w] = true
 		}
 		for _, o := range l.Opaque {
-			opaque[o] = true
+			h.opaque[o] = true
+		}
+		if len(l.Whiteouts)+len(l.Opaque) > 0 {
+			clear(h.memo) // what is hidden below changed
 		}
 	}
 	return v
 }
 
+// hider answers whether upper layers hide a path. Whether a directory is
+// hidden is worked out once per directory (memo), so a tree n levels deep
+// costs n lookups, not n² (each path asking again about every ancestor).
+type hider struct {
+	hidden map[string]bool // paths deleted by upper layers
+	opaque map[string]bool // directories whose lower contents are hidden
+	memo   map[string]bool
+}
+
 // isHidden reports whether an upper layer deleted p or a directory above
 // it, or made a directory above it opaque.
-func isHidden(p string, hidden, opaque map[string]bool) bool {
-	if hidden[p] {
+func (h *hider) isHidden(p string) bool {
+	if len(h.hidden) == 0 && len(h.opaque) == 0 {
+		return false
+	}
+	if h.hidden[p] || h.opaque[""] && p != "" {
 		return true
 	}
-	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
-		if hidden[d] || opaque[d] {
-			return true
-		}
+	return h.dirHidden(path.Dir(p))
+}
+
+func (h *hider) dirHidden(d string) bool {
+	if d == "." || d == "/" || d == "" {
+		return false
 	}
-	return opaque[""] && p != ""
+	if v, ok := h.memo[d]; ok {
+		return v
+	}
+	v := h.hidden[d] || h.opaque[d] || h.dirHidden(path.Dir(d))
+	h.memo[d] = v
+	return v
 }
 
 // Deleted reports whether a lower layer wrote p and an upper layer deleted

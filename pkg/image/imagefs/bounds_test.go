@@ -1,0 +1,52 @@
+package imagefs
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// deepLayers is a directory chain depth levels deep in one layer, and an
+// upper layer with a whiteout elsewhere, so the merge must ask of every
+// path whether an upper layer hides it.
+func deepLayers(depth int) []*LayerResult {
+	base := &LayerResult{}
+	p := ""
+	for range depth {
+		p += "d/"
+		base.Entries = append(base.Entries, Entry{Path: strings.TrimSuffix(p, "/")})
+	}
+	upper := &LayerResult{Whiteouts: []string{"other"}}
+	return []*LayerResult{base, upper}
+}
+
+// BenchmarkMergeDeep: merging a tree n levels deep grows with the size of
+// its paths (n² bytes in all), not with n³ (every path asking again about
+// every ancestor): doubling the depth about quadruples the time.
+func BenchmarkMergeDeep(b *testing.B) {
+	for _, depth := range []int{1000, 2000, 4000} {
+		layers := deepLayers(depth)
+		b.Run(fmt.Sprint(depth), func(b *testing.B) {
+			for b.Loop() {
+				Merge(layers)
+			}
+		})
+	}
+}
+
+// TestMergeDeepIsBounded: 5,000 levels (the hostile layer's shape, scaled down) merge
+// with each directory's hiddenness worked out once.
+func TestMergeDeepIsBounded(t *testing.T) {
+	layers := deepLayers(5000)
+	v := Merge(layers)
+	if v.Len() != 5000 {
+		t.Fatalf("%d entries", v.Len())
+	}
+	h := &hider{hidden: map[string]bool{"x": true}, opaque: map[string]bool{}, memo: map[string]bool{}}
+	for _, e := range layers[0].Entries {
+		h.isHidden(e.Path)
+	}
+	if len(h.memo) != 4999 {
+		t.Errorf("%d directories remembered, want one per directory (4999)", len(h.memo))
+	}
+}
