@@ -7,6 +7,8 @@ package gobinary
 import (
 	"bytes"
 	"debug/buildinfo"
+	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"runtime/debug"
@@ -53,9 +55,15 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 	if !isExe {
 		return nil, nil
 	}
+	var skipped catalog.Skipped
 	bi, err := buildinfo.Read(bytes.NewReader(f.Content))
 	if err != nil {
-		return nil, nil // not a Go binary, or stripped of build info
+		// Go's parser gives up on the whole record at one malformed line;
+		// the record is still there, line by line.
+		var ok bool
+		if bi, skipped, ok = lineByLine(f.Content); !ok {
+			return nil, nil // not a Go binary, or stripped of build info
+		}
 	}
 	loc := []sbom.Location{{Path: f.Path}}
 	var out []sbom.Package
@@ -88,7 +96,105 @@ func (cataloger) Catalog(f *catalog.File) ([]sbom.Package, error) {
 		}
 		out = append(out, sbom.Package{Name: d.Path, Version: d.Version, Type: sbom.TypeGoModule, Locations: loc})
 	}
-	return out, nil
+	return out, skipped.Err()
+}
+
+// The linker writes the module information between these markers
+// (cmd/go/internal/modload's infoStart and infoEnd).
+var (
+	infoStart = []byte("0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6")
+	infoEnd   = []byte("\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2")
+)
+
+// buildInfoMagic starts the build information header (debug/buildinfo).
+var buildInfoMagic = []byte("\xff Go buildinf:")
+
+// record finds the toolchain version and the module information the way
+// debug/buildinfo does for Go 1.18 and later (both inline after the
+// header, as length-prefixed strings), or, for older binaries, the module
+// information between its markers.
+func record(b []byte) (goVersion string, mod []byte, ok bool) {
+	if k := bytes.Index(b, buildInfoMagic); k >= 0 && k+32 < len(b) && b[k+15]&2 != 0 {
+		p := b[k+32:]
+		if vl, n := binary.Uvarint(p); n > 0 && vl <= uint64(len(p)-n) {
+			goVersion, p = string(p[n:n+int(vl)]), p[n+int(vl):]
+			if ml, m := binary.Uvarint(p); m > 0 && ml <= uint64(len(p)-m) {
+				mod = p[m : m+int(ml)]
+			}
+		}
+	}
+	if mod == nil {
+		i := bytes.Index(b, infoStart)
+		if i < 0 {
+			return "", nil, false
+		}
+		j := bytes.Index(b[i:], infoEnd)
+		if j < 0 {
+			return "", nil, false
+		}
+		mod = b[i : i+j+len(infoEnd)]
+	}
+	if len(mod) < len(infoStart)+len(infoEnd) || !bytes.HasPrefix(mod, infoStart) || !bytes.HasSuffix(mod, infoEnd) {
+		return "", nil, false
+	}
+	return goVersion, mod[len(infoStart) : len(mod)-len(infoEnd)], true
+}
+
+// lineByLine reads the module information of a binary whose record Go's
+// parser refused, one line at a time: a malformed line is a skipped entry
+// and every other module is kept.
+func lineByLine(b []byte) (*debug.BuildInfo, catalog.Skipped, bool) {
+	var skipped catalog.Skipped
+	gov, mod, ok := record(b)
+	if !ok {
+		return nil, nil, false
+	}
+	bi := &debug.BuildInfo{GoVersion: gov}
+	var last *debug.Module
+	module := func(f []string) (*debug.Module, bool) {
+		if len(f) != 3 && len(f) != 4 || f[1] == "" {
+			return nil, false
+		}
+		m := &debug.Module{Path: f[1], Version: f[2]}
+		if len(f) == 4 {
+			m.Sum = f[3]
+		}
+		return m, true
+	}
+	for n, line := range strings.Split(string(mod), "\n") {
+		f := strings.Split(line, "\t")
+		bad := false
+		switch f[0] {
+		case "path":
+			if len(f) == 2 {
+				bi.Path = f[1]
+			}
+		case "mod":
+			m, ok := module(f)
+			if bad = !ok; ok {
+				bi.Main, last = *m, nil
+			}
+		case "dep":
+			m, ok := module(f)
+			if bad = !ok; ok {
+				bi.Deps = append(bi.Deps, m)
+				last = m
+			}
+		case "=>":
+			m, ok := module(f)
+			if bad = !ok || last == nil; !bad {
+				last.Replace = m
+			}
+		case "build":
+			if k, v, ok := strings.Cut(strings.Join(f[1:], "\t"), "="); ok {
+				bi.Settings = append(bi.Settings, debug.BuildSetting{Key: k, Value: v})
+			}
+		}
+		if bad {
+			skipped.Add(n+1, f[0], fmt.Errorf("malformed build information line %q", line))
+		}
+	}
+	return bi, skipped, bi.Main.Path != "" || len(bi.Deps) > 0
 }
 
 // StdlibVersion turns a toolchain version ("go1.22.0", "go1.21.3

@@ -2,6 +2,8 @@ package gobinary
 
 import (
 	"bufio"
+	"bytes"
+	"debug/buildinfo"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
+	"github.com/bulwarksec/bulwark/pkg/image/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -100,5 +103,84 @@ func TestLdflagsVersion(t *testing.T) {
 		if got := ldflagsVersion([]debug.BuildSetting{{Key: "-ldflags", Value: ldflags}}); got != want {
 			t.Errorf("%s: %q, want %q", ldflags, got, want)
 		}
+	}
+}
+
+// FuzzKeepsRest: one byte of one module line of a real binary's build
+// information changed to anything (a tab or newline breaks the line's
+// shape, and Go's own parser then refuses the whole record) keeps every
+// module of the other lines, and the toolchain.
+func FuzzKeepsRest(f *testing.F) {
+	bin, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "..", "shared", "testdata", "binaries", "go", "vulnapp-gin1.7.0-linux-amd64"))
+	if err != nil {
+		f.Skip("skipping: ../shared/testdata/binaries is absent")
+	}
+	// The record debug/buildinfo reads: the copy after the header.
+	hdr := bytes.Index(bin, buildInfoMagic)
+	start := hdr + bytes.Index(bin[hdr:], infoStart) + len(infoStart)
+	end := start + bytes.Index(bin[start:], infoEnd)
+	lines := strings.Split(string(bin[start:end]), "\n")
+	want, err := New().Catalog(&catalog.File{Path: "app", Mode: 0o755, Content: bin})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(uint(3), uint(5), byte('\t'))
+	f.Add(uint(2), uint(0), byte('\n'))
+	f.Add(uint(4), uint(40), byte(0))
+	f.Fuzz(func(t *testing.T, line, at uint, c byte) {
+		// Only module lines (mod, dep, =>) are entries.
+		var mods []int
+		for i, l := range lines {
+			if strings.HasPrefix(l, "dep\t") || strings.HasPrefix(l, "mod\t") || strings.HasPrefix(l, "=>\t") {
+				mods = append(mods, i)
+			}
+		}
+		li := mods[int(line%uint(len(mods)))]
+		off := start
+		for _, l := range lines[:li] {
+			off += len(l) + 1
+		}
+		pos := off + int(at%uint(len(lines[li])))
+		mixed := bytes.Clone(bin)
+		mixed[pos] = c
+		got, _ := New().Catalog(&catalog.File{Path: "app", Mode: 0o755, Content: mixed})
+		have := map[string]bool{}
+		for _, p := range got {
+			have[p.Name+" "+p.Version] = true
+		}
+		for _, p := range want {
+			if strings.Contains(lines[li], p.Name) {
+				continue
+			}
+			if !have[p.Name+" "+p.Version] {
+				t.Fatalf("%s %s lost when line %d (%q) had byte %d set to %q", p.Name, p.Version, li+1, lines[li], pos-off, c)
+			}
+		}
+	})
+}
+
+// TestMalformedLineCostsThatLine: a dep line with a tab too many makes
+// Go's parser refuse the whole record; the cataloger keeps every other
+// module and reports the line as a skipped entry.
+func TestMalformedLineCostsThatLine(t *testing.T) {
+	bin, err := os.ReadFile(sharedtest.Path(t, "testdata", "binaries", "go", "vulnapp-gin1.7.0-linux-amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := bytes.Index(bin, buildInfoMagic)
+	i := hdr + bytes.Index(bin[hdr:], []byte("dep\tgithub.com/gin-gonic/gin\tv1.7.0"))
+	bad := bytes.Clone(bin)
+	bad[i+len("dep\tgithub.com/gin")] = '\t'
+	if _, err := buildinfo.Read(bytes.NewReader(bad)); err == nil {
+		t.Fatal("Go's parser accepts the malformed line; the test needs another")
+	}
+	got, err := New().Catalog(&catalog.File{Path: "app", Mode: 0o755, Content: bad})
+	catalogtest.Must(t, err, 1)
+	names := map[string]bool{}
+	for _, p := range got {
+		names[p.Name] = true
+	}
+	if !names["github.com/gin-contrib/sse"] || !names["stdlib"] || names["github.com/gin-gonic/gin"] || len(got) < 10 {
+		t.Errorf("modules %v", names)
 	}
 }
