@@ -82,20 +82,30 @@ func auditable(f *catalog.File) ([]sbom.Package, error) {
 	if err != nil || len(data) > maxAudit {
 		return nil, fmt.Errorf(".dep-v0: unreadable or too large")
 	}
-	var audit struct {
-		Packages []struct {
+	return auditPackages(f.Path, data)
+}
+
+// auditPackages reads the JSON of cargo-auditable's section entry by
+// entry: a package of the wrong shape costs that package only.
+func auditPackages(loc string, data []byte) ([]sbom.Package, error) {
+	entries, err := catalog.JSONEntries(data, "packages")
+	if err != nil {
+		return nil, fmt.Errorf(".dep-v0: %w", err)
+	}
+	var out []sbom.Package
+	var skipped catalog.Skipped
+	for i, e := range entries {
+		var p struct {
 			Name    string `json:"name"`
 			Version string `json:"version"`
 			Source  string `json:"source"`
 			Kind    string `json:"kind"`
 			Root    bool   `json:"root"`
-		} `json:"packages"`
-	}
-	if err := json.Unmarshal(data, &audit); err != nil {
-		return nil, fmt.Errorf(".dep-v0: %w", err)
-	}
-	var out []sbom.Package
-	for _, p := range audit.Packages {
+		}
+		if err := json.Unmarshal(e.Raw, &p); err != nil {
+			skipped.Add(0, fmt.Sprintf(".dep-v0 package %d", i+1), err)
+			continue
+		}
 		// Build dependencies are not in the binary. The binary's own crate
 		// and local path crates are first-party: listed as Root, as Trivy
 		// lists them, and not matched.
@@ -103,9 +113,9 @@ func auditable(f *catalog.File) ([]sbom.Package, error) {
 			continue
 		}
 		out = append(out, sbom.Package{Name: p.Name, Version: p.Version, Type: sbom.TypeCargo, Root: p.Root || p.Source != "crates.io",
-			Locations: []sbom.Location{{Path: f.Path}}})
+			Locations: []sbom.Location{{Path: loc}}})
 	}
-	return out, nil
+	return out, skipped.Err()
 }
 
 func isExecutable(b []byte) bool {

@@ -92,3 +92,23 @@ func FuzzKeepsRest(f *testing.F) {
 		catalogtest.KeepsRest(t, New(), "src/Cargo.lock", valid, bad, at, "\n[[package]]\n")
 	})
 }
+
+// auditJSON catalogs cargo-auditable's JSON as if it were a file, for the
+// property below.
+type auditJSON struct{ catalog.Cataloger }
+
+func (auditJSON) Catalog(f *catalog.File) ([]sbom.Package, error) { return auditPackages(f.Path, f.Content) }
+
+// FuzzAuditKeepsRest: one bad package entry in cargo-auditable's data
+// keeps every other crate.
+func FuzzAuditKeepsRest(f *testing.F) {
+	valid := []byte(`{"packages": [{"name": "app", "version": "0.1.0", "source": "local", "root": true, "dependencies": [1]},
+		{"name": "serde", "version": "1.0.200", "source": "crates.io"}, {"name": "cc", "version": "1.0.0", "source": "crates.io", "kind": "build"},
+		{"name": "libc", "version": "0.2.155", "source": "crates.io"}]}`)
+	f.Add([]byte(`{"name": 7}`), uint(1))
+	f.Add([]byte(`"x"`), uint(0))
+	f.Add([]byte(`{"name": "a", "version": "1", "root": "yes"}`), uint(3))
+	f.Fuzz(func(t *testing.T, bad []byte, at uint) {
+		catalogtest.KeepsRestJSON(t, auditJSON{New()}, "usr/bin/app", valid, bad, at, "packages")
+	})
+}
