@@ -97,7 +97,9 @@ func FuzzKeepsRest(f *testing.F) {
 // property below.
 type auditJSON struct{ catalog.Cataloger }
 
-func (auditJSON) Catalog(f *catalog.File) ([]sbom.Package, error) { return auditPackages(f.Path, f.Content) }
+func (auditJSON) Catalog(f *catalog.File) ([]sbom.Package, error) {
+	return auditPackages(f.Path, f.Content)
+}
 
 // FuzzAuditKeepsRest: one bad package entry in cargo-auditable's data
 // keeps every other crate.
