@@ -3,9 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
@@ -234,5 +237,54 @@ func TestStaleTemporaryReportsAreRemoved(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, ".report.json.bulwark-tmp-*"))
 	if b, _ := os.ReadFile(out); string(b) != "{}\n" || len(left) != 1 {
 		t.Errorf("report %q, temporary files left %v", b, left)
+	}
+}
+
+// TestCredentialsStayOffOtherRealms: a registry whose 401 names a token
+// realm on another host (localhost:P2 for a registry at 127.0.0.1:P1) does
+// not receive the registry's credentials there; the error says how to
+// allow that realm, and allowing it sends them.
+func TestCredentialsStayOffOtherRealms(t *testing.T) {
+	var mu sync.Mutex
+	var gotAuth []string
+	token := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		gotAuth = append(gotAuth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"token": "t"}`)
+	}))
+	defer token.Close()
+	realm := strings.Replace(token.URL, "127.0.0.1", "localhost", 1)
+	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`/token",service="registry"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]}`)
+	}))
+	defer reg.Close()
+	host := strings.TrimPrefix(reg.URL, "http://")
+	cfg := t.TempDir()
+	os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths": {"`+host+`": {"auth": "dXNlcjpzZWNyZXQ="}}}`), 0o600)
+	t.Setenv("DOCKER_CONFIG", cfg)
+
+	r := run(t, nil, "sbom", "--no-cache", host+"/app:1")
+	realmHost := strings.TrimPrefix(realm, "http://")
+	if r.code != 2 || !strings.Contains(r.stderr, "refused to send registry credentials to the token service at "+realmHost) || !strings.Contains(r.stderr, "--allow-token-realm "+realmHost) {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	mu.Lock()
+	for _, a := range gotAuth {
+		if a != "" {
+			t.Errorf("the realm on another host got credentials: %q", a)
+		}
+	}
+	gotAuth = nil
+	mu.Unlock()
+
+	run(t, nil, "sbom", "--no-cache", "--allow-token-realm", realmHost, host+"/app:1")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(gotAuth) == 0 || gotAuth[0] != "Basic dXNlcjpzZWNyZXQ=" {
+		t.Errorf("an allowed realm did not get the credentials: %q", gotAuth)
 	}
 }

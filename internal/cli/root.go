@@ -11,7 +11,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/bulwarksec/bulwark/pkg/core/regtransport"
 	"github.com/bulwarksec/bulwark/pkg/report"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 )
 
@@ -108,6 +110,17 @@ and registry signing and retention, in one report with one severity gate.`,
   cat Dockerfile | bulwark lint -`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	var realms []string
+	root.PersistentFlags().StringSliceVar(&realms, "allow-token-realm", nil, "a token service host (host or host:port) that may receive registry credentials although it is not a registry this command reaches (also BULWARK_ALLOW_TOKEN_REALM, comma-separated)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if env, ok := s.lookupEnv("BULWARK_ALLOW_TOKEN_REALM"); ok && env != "" {
+			realms = append(realms, strings.Split(env, ",")...)
+		}
+		// The one process-wide setting: go-containerregistry's default
+		// transport, which every registry request of every command uses.
+		remote.DefaultTransport = regtransport.New(realms...)
+		return nil
 	}
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
