@@ -34,6 +34,11 @@ type Layer struct {
 	ContentAddressed bool
 }
 
+// MaxLayers bounds the layers of an image: the layout and archive readers
+// do work per layer that grows with the manifest, and no runtime starts an
+// image of more than a few hundred layers.
+const MaxLayers = 1000
+
 // Layers lists the image's layers, base first.
 func (t *Target) Layers() ([]Layer, error) {
 	if t.Image == nil {
@@ -43,8 +48,16 @@ func (t *Target) Layers() ([]Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading image config: %w", err)
 	}
+	if n := len(cfg.RootFS.DiffIDs); n > MaxLayers {
+		return nil, fmt.Errorf("the image config lists %d layers; more than %d is no image a runtime can start (overlayfs stacks about 128)", n, MaxLayers)
+	}
 	if t.Kind == DockerArchive {
 		return t.archiveLayers(cfg)
+	}
+	// A docker-archive has no manifest of its own (computing one hashes
+	// every layer); the others do, and it is read once here.
+	if m, err := t.Image.Manifest(); err == nil && len(m.Layers) > MaxLayers {
+		return nil, fmt.Errorf("the manifest lists %d layers; more than %d is no image a runtime can start (overlayfs stacks about 128)", len(m.Layers), MaxLayers)
 	}
 	ls, err := t.Image.Layers()
 	if err != nil {

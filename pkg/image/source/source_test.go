@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
@@ -138,5 +141,25 @@ func TestDirAndErrors(t *testing.T) {
 		if _, err := Open(context.Background(), spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Open(%q) error = %v, want %q", spec, err, want)
 		}
+	}
+}
+
+// TestTooManyLayers: an image claiming more layers than any runtime
+// stacks is refused before any per-layer work.
+func TestTooManyLayers(t *testing.T) {
+	cfg, err := empty.Image.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	for range MaxLayers + 1 {
+		cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)})
+	}
+	img, err := mutate.ConfigFile(empty.Image, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromImage("x", img).Layers(); err == nil || !strings.Contains(err.Error(), "1001 layers") {
+		t.Errorf("err %v", err)
 	}
 }
