@@ -50,3 +50,19 @@ func TestMergeDeepIsBounded(t *testing.T) {
 		t.Errorf("%d directories remembered, want one per directory (4999)", len(h.memo))
 	}
 }
+
+// TestLongPathsSkipped: an entry whose name is over PATH_MAX is skipped
+// with a warning; the rest of the layer is read.
+func TestLongPathsSkipped(t *testing.T) {
+	long := strings.Repeat("d/", MaxPathLen/2+1) + "f"
+	v, err := read(t, opts, tarOf(t, entry{"etc/os-release", "ID=alpine"}, entry{long, "x"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Lookup("etc/os-release"); !ok {
+		t.Error("the rest of the layer was lost")
+	}
+	if len(v.Layers[0].Errors) != 1 || !strings.Contains(v.Layers[0].Errors[0].Err, "limit") {
+		t.Errorf("errors %+v", v.Layers[0].Errors)
+	}
+}

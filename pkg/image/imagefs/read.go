@@ -165,8 +165,11 @@ func (o *Options) Key(diffID string) string {
 	return b.String()
 }
 
+// MaxPathLen is the longest entry name read, Linux's PATH_MAX.
+const MaxPathLen = 4096
+
 // readerVersion changes whenever what the reader records changes.
-const readerVersion = 4
+const readerVersion = 5
 
 func (o *Options) maxFile() int64 {
 	if o.MaxFileSize > 0 {
@@ -571,6 +574,13 @@ func readTar(ctx context.Context, r io.Reader, diffID string, opts Options) (*La
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading tar after %d entries: %w", n, err)
+		}
+		if len(h.Name) > MaxPathLen {
+			// No process opens such a path in one call (PATH_MAX), and
+			// deep trees of them cost work that grows with the square of
+			// their depth: a bounded cost, with a warning per entry.
+			w.fail(h.Name[:64]+"...", fmt.Sprintf("path of %d bytes is over the %d-byte limit; skipped", len(h.Name), MaxPathLen))
+			continue
 		}
 		p, ok := cleanPath(h.Name)
 		if !ok {
