@@ -31,7 +31,7 @@ func TestRealRegistry(t *testing.T) {
 		src  *source.Target
 		repo string
 		pkgs int
-	}{{deb, "test/debian", 88}, {alp, "test/vulnapp", 33}} {
+	}{{deb, "test/debian", 88}, {alp, "test/vulnapp", 34}} { // vulnapp: 33 and its Go main module (Root, no version)
 		ref, err := name.ParseReference(reg+"/"+c.repo+":"+suffix, name.Insecure)
 		if err != nil {
 			t.Fatal(err)

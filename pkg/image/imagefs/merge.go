@@ -2,7 +2,9 @@ package imagefs
 
 import (
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -182,7 +184,10 @@ func (v *View) resolve(p string, hops int) (File, bool) {
 func (v *View) Packages() []sbom.Package {
 	var out []sbom.Package
 	for i, l := range v.Layers {
-		for p, pkgs := range l.Packages {
+		// In path order: refiners keep the first of duplicates, so the
+		// order must not be a map's.
+		for _, p := range slices.Sorted(maps.Keys(l.Packages)) {
+			pkgs := l.Packages[p]
 			f, ok := v.files[p]
 			if !ok || f.Layer != i {
 				continue
