@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
 	"github.com/bulwarksec/bulwark/internal/testimage"
@@ -286,5 +287,20 @@ func TestCredentialsStayOffOtherRealms(t *testing.T) {
 	defer mu.Unlock()
 	if len(gotAuth) == 0 || gotAuth[0] != "Basic dXNlcjpzZWNyZXQ=" {
 		t.Errorf("an allowed realm did not get the credentials: %q", gotAuth)
+	}
+}
+
+// TestTimeoutStopsAHungServer: a registry that accepts the connection and
+// never answers holds a command no longer than --timeout; the message
+// says which limit stopped it.
+func TestTimeoutStopsAHungServer(t *testing.T) {
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hang }))
+	defer srv.Close()
+	defer close(hang)
+	start := time.Now()
+	r := run(t, nil, "sbom", "--no-cache", "--timeout", "1s", strings.TrimPrefix(srv.URL, "http://")+"/app:1")
+	if took := time.Since(start); took > 10*time.Second || r.code != 2 || !strings.Contains(r.stderr, "--timeout 1s") {
+		t.Errorf("after %s: exit %d, stderr %s", took, r.code, r.stderr)
 	}
 }

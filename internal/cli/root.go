@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/bulwarksec/bulwark/pkg/core/regtransport"
 	"github.com/bulwarksec/bulwark/pkg/report"
@@ -55,6 +56,10 @@ type Streams struct {
 	// progress is Err before Run made it printable: download progress
 	// lines, which are Bulwark's own and need their carriage returns.
 	progress io.Writer
+	// deadline is the command's context under --timeout, and cancel ends it.
+	deadline context.Context
+	cancel   context.CancelFunc
+	timeout  time.Duration
 }
 
 // printableWriter escapes what a terminal would obey in text written to
@@ -112,14 +117,24 @@ and registry signing and retention, in one report with one severity gate.`,
 		SilenceErrors: true,
 	}
 	var realms []string
+	var timeout time.Duration
+	root.PersistentFlags().DurationVar(&timeout, "timeout", 10*time.Minute, "stop the command after this long (0 for no limit): no server can hold it forever")
 	root.PersistentFlags().StringSliceVar(&realms, "allow-token-realm", nil, "a token service host (host or host:port) that may receive registry credentials although it is not a registry this command reaches (also BULWARK_ALLOW_TOKEN_REALM, comma-separated)")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
 		if env, ok := s.lookupEnv("BULWARK_ALLOW_TOKEN_REALM"); ok && env != "" {
 			realms = append(realms, strings.Split(env, ",")...)
 		}
 		// The one process-wide setting: go-containerregistry's default
 		// transport, which every registry request of every command uses.
 		remote.DefaultTransport = regtransport.New(realms...)
+		if timeout < 0 {
+			return &exitError{code: ExitInput, msg: fmt.Sprintf("--timeout %s is negative", timeout)}
+		}
+		if timeout > 0 {
+			s.deadline, s.cancel = context.WithTimeout(c.Context(), timeout)
+			s.timeout = timeout
+			c.SetContext(s.deadline)
+		}
 		return nil
 	}
 	root.SetIn(s.In)
@@ -142,8 +157,15 @@ func Run(ctx context.Context, args []string, s *Streams) int {
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if s.cancel != nil {
+		defer s.cancel()
+	}
 	if err == nil {
 		return ExitOK
+	}
+	if s.deadline != nil && errors.Is(s.deadline.Err(), context.DeadlineExceeded) {
+		fmt.Fprintf(s.Err, "bulwark: stopped after --timeout %s (raise it, or 0 for no limit): %s\n", s.timeout, oneLine(err.Error()))
+		return ExitInput
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
