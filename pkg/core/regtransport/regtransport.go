@@ -44,7 +44,16 @@ type Transport struct {
 
 	mu         sync.Mutex
 	registries map[string]bool
+	pages      map[string]int // listing endpoint -> pages requested
+	seen       map[string]int // listing page URL -> times requested
 }
+
+// MaxPages caps the pages of one listing (tags of a repository, a
+// registry's catalog): at the usual 1,000 entries a page, a million.
+const MaxPages = 1000
+
+// ErrListing is returned when a listing loops or runs past MaxPages.
+var ErrListing = errors.New("listing stopped")
 
 // New returns a transport with connect, TLS, response-header and idle
 // time limits, so a server that never answers cannot hold a command.
@@ -82,6 +91,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("%s: %w", req.URL.Redacted(), ErrTooManyRedirects)
 	}
 	host := strings.ToLower(req.URL.Host)
+	if err := t.countPage(host, req); err != nil {
+		return nil, err
+	}
 	if strings.HasPrefix(req.URL.Path, "/v2/") || req.URL.Path == "/v2" {
 		t.mu.Lock()
 		if t.registries == nil {
@@ -124,4 +136,30 @@ func (t *Transport) allowed(host string) bool {
 		}
 	}
 	return false
+}
+
+// countPage bounds paginated listings: a page URL asked for again and
+// again is a loop the registry's Link headers made (retries repeat a URL
+// a few times, no more), and a listing of more than MaxPages pages is
+// past what any command needs.
+func (t *Transport) countPage(host string, req *http.Request) error {
+	p := req.URL.Path
+	if !strings.HasSuffix(p, "/tags/list") && p != "/v2/_catalog" {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pages == nil {
+		t.pages, t.seen = map[string]int{}, map[string]int{}
+	}
+	u := host + req.URL.RequestURI()
+	t.seen[u]++
+	if t.seen[u] > 5 {
+		return fmt.Errorf("%s: %w: the registry's pages lead back to %s (a pagination loop)", host+p, ErrListing, req.URL.RequestURI())
+	}
+	t.pages[host+p]++
+	if t.pages[host+p] > MaxPages {
+		return fmt.Errorf("%s: %w after %d pages: more entries than Bulwark lists in one command", host+p, ErrListing, MaxPages)
+	}
+	return nil
 }

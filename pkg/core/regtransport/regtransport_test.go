@@ -2,6 +2,7 @@ package regtransport
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -61,5 +62,43 @@ func TestRealmGuard(t *testing.T) {
 	tr.registries["index.docker.io"] = true
 	if !tr.allowed("auth.docker.io") {
 		t.Error("Docker Hub's realm")
+	}
+}
+
+// TestListingLoopsAndCaps: tags pages whose Link leads back to an earlier
+// page stop with a loop error; endless fresh pages stop at MaxPages.
+func TestListingLoopsAndCaps(t *testing.T) {
+	var n atomic.Int64
+	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Link", `</v2/app/tags/list?last=a>; rel="next"`)
+		w.Write([]byte(`{"tags": ["a"]}`))
+	}))
+	defer loop.Close()
+	c := &http.Client{Transport: New()}
+	var err error
+	for i := 0; i < 20 && err == nil; i++ {
+		var resp *http.Response
+		if resp, err = c.Get(loop.URL + "/v2/app/tags/list?last=a"); err == nil {
+			resp.Body.Close()
+		}
+	}
+	if !errors.Is(err, ErrListing) || n.Load() > 5 {
+		t.Errorf("loop: %v after %d requests", err, n.Load())
+	}
+	tr := New()
+	fresh := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer fresh.Close()
+	c = &http.Client{Transport: tr}
+	err = nil
+	i := 0
+	for ; i <= MaxPages+1 && err == nil; i++ {
+		var resp *http.Response
+		if resp, err = c.Get(fmt.Sprintf("%s/v2/app/tags/list?last=t%d", fresh.URL, i)); err == nil {
+			resp.Body.Close()
+		}
+	}
+	if !errors.Is(err, ErrListing) || i != MaxPages+1 {
+		t.Errorf("cap: %v after %d pages", err, i)
 	}
 }
