@@ -9,6 +9,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,9 +26,12 @@ const Name = "java"
 
 // Limits against zip bombs and pathological nesting.
 const (
-	maxDepth       = 4
-	maxNestedSize  = 64 << 20 // one nested archive read into memory
-	maxEntryRead   = 1 << 20  // one properties or manifest file
+	maxDepth      = 4
+	maxNestedSize = 64 << 20 // one nested archive read into memory
+	maxEntryRead  = 1 << 20  // one properties or manifest file
+	// maxTotalNested bounds all bytes decompressed from one archive, nested
+	// archives and properties files alike: entries can share one
+	// compressed record, so a small jar can name gigabytes.
 	maxTotalNested = 256 << 20
 )
 
@@ -86,28 +90,37 @@ func archive(loc string, content []byte, depth int, budget *int64) ([]sbom.Packa
 		return nil, fmt.Errorf("not a zip archive: %w", err)
 	}
 	var out []sbom.Package
+	var skipped catalog.Skipped
 	var manifest []byte
 	found := false
 	for _, zf := range zr.File {
+		if *budget <= 0 {
+			skipped.Add(0, loc, fmt.Errorf("stopped reading: the %d bytes an archive may decompress are spent", maxTotalNested))
+			break
+		}
 		name := zf.Name
 		switch {
 		case path.Base(name) == "pom.properties" && !zf.FileInfo().IsDir():
 			// Anywhere in the archive: shaded and repackaged jars keep the
 			// pom.properties of what they bundle outside META-INF/maven.
-			b, err := readEntry(zf, maxEntryRead)
+			b, err := readEntry(zf, min(maxEntryRead, *budget))
 			if err != nil {
+				skipped.Add(0, loc+"!"+name, err)
 				continue
 			}
+			*budget -= int64(len(b))
 			if p, ok := pomProperties(b); ok {
 				p.Locations = []sbom.Location{{Path: loc}}
 				out = append(out, p)
 				found = true
 			}
 		case name == "META-INF/MANIFEST.MF":
-			manifest, _ = readEntry(zf, maxEntryRead)
+			manifest, _ = readEntry(zf, min(maxEntryRead, *budget))
+			*budget -= int64(len(manifest))
 		case depth < maxDepth && isArchive(name) && !zf.FileInfo().IsDir():
 			size := int64(zf.UncompressedSize64)
 			if size > maxNestedSize || size > *budget {
+				skipped.Add(0, loc+"!"+name, fmt.Errorf("%d bytes is over what is left of the archive's %d-byte budget", size, maxTotalNested))
 				continue
 			}
 			b, err := readEntry(zf, size)
@@ -115,8 +128,12 @@ func archive(loc string, content []byte, depth int, budget *int64) ([]sbom.Packa
 				continue
 			}
 			*budget -= int64(len(b))
-			inner, _ := archive(loc+"!"+name, b, depth+1, budget)
+			inner, err := archive(loc+"!"+name, b, depth+1, budget)
 			out = append(out, inner...)
+			var s catalog.SkippedError
+			if errors.As(err, &s) {
+				skipped = append(skipped, s...)
+			}
 		}
 	}
 	if !found {
@@ -124,7 +141,7 @@ func archive(loc string, content []byte, depth int, budget *int64) ([]sbom.Packa
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out, skipped.Err()
 }
 
 // readEntry reads a zip entry, failing when it holds more than limit bytes

@@ -3,6 +3,8 @@ package java
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
@@ -177,4 +179,25 @@ func FuzzKeepsRest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDecompressionBudget: entries that decompress to more than the
+// archive's budget (many pom.properties of zeros, as entries sharing one
+// compressed record would) stop the reading with one skipped entry; what
+// was read before stays.
+func TestDecompressionBudget(t *testing.T) {
+	files := map[string][]byte{"META-INF/maven/a/b/pom.properties": []byte("groupId=a\nartifactId=b\nversion=1\n")}
+	zeros := make([]byte, 64<<10)
+	for i := range 200 {
+		files[fmt.Sprintf("x/%03d/pom.properties", i)] = zeros
+	}
+	budget := int64(1 << 20)
+	_, err := archive("app/x.jar", jar(t, files), 0, &budget)
+	var s catalog.SkippedError
+	if !errors.As(err, &s) || len(s) > 2 {
+		t.Errorf("err %v, want one skipped entry for the spent budget", err)
+	}
+	if budget > 0 {
+		t.Errorf("budget left %d", budget)
+	}
 }
