@@ -6,8 +6,10 @@ package feedzip
 
 import (
 	"archive/zip"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Limits bound what one archive may hold.
@@ -29,8 +31,13 @@ func Each[R any](r io.ReaderAt, size int64, lim Limits, want func(name string) b
 	if lim.Records > 0 && len(zr.File) > lim.Records {
 		return fmt.Errorf("%d files is more than %d records", len(zr.File), lim.Records)
 	}
+	shared := overlapping(zr.File)
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() || !want(f.Name) {
+			continue
+		}
+		if other, ok := shared[f]; ok {
+			bad(f.Name, fmt.Errorf("its data overlaps %s's: an archive made to decompress one record many times", other))
 			continue
 		}
 		if f.UncompressedSize64 > uint64(lim.RecordSize) {
@@ -56,4 +63,34 @@ func Each[R any](r io.ReaderAt, size int64, lim Limits, want func(name string) b
 		}
 	}
 	return nil
+}
+
+// overlapping returns the files whose stored data overlaps an earlier
+// file's, with that file's name. Archives a zip tool writes never overlap;
+// one whose directory points many names at one compressed record would
+// make a few megabytes decompress into gigabytes.
+func overlapping(files []*zip.File) map[*zip.File]string {
+	type span struct {
+		start, end int64
+		f          *zip.File
+	}
+	spans := make([]span, 0, len(files))
+	for _, f := range files {
+		off, err := f.DataOffset()
+		if err != nil {
+			continue
+		}
+		spans = append(spans, span{off, off + int64(f.CompressedSize64), f})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	out := map[*zip.File]string{}
+	var last span
+	for i, s := range spans {
+		if i > 0 && s.start < last.end && s.end > s.start {
+			out[s.f] = last.f.Name
+			continue
+		}
+		last = s
+	}
+	return out
 }
