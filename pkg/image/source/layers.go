@@ -109,7 +109,10 @@ func (t *Target) archiveLayers(cfg *v1.ConfigFile) ([]Layer, error) {
 	}
 	out := make([]Layer, len(m[0].Layers))
 	for i, name := range m[0].Layers {
-		name := path.Clean(name)
+		name, err := a.resolve(path.Clean(name))
+		if err != nil {
+			return nil, err
+		}
 		e, ok := a.entries[name]
 		if !ok {
 			return nil, fmt.Errorf("manifest.json names %s, which is not in the archive", name)

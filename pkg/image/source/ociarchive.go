@@ -30,14 +30,22 @@ type archive struct {
 	f       *os.File
 	path    string
 	entries map[string]tarEntry
+	// links are symbolic and hard links, by name: docker save links a
+	// layer stored once under every image that has it.
+	links map[string]string
 }
+
+// maxLinkHops is how many links a name may pass through, as the kernel
+// allows 40 (MAXSYMLINKS): a chain of thousands is an attack on the
+// reader, which would otherwise rescan the archive per hop.
+const maxLinkHops = 40
 
 func openArchive(file string) (*archive, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, inputerr.New(file, 0, pathErr(err))
 	}
-	a := &archive{f: f, path: file, entries: map[string]tarEntry{}}
+	a := &archive{f: f, path: file, entries: map[string]tarEntry{}, links: map[string]string{}}
 	tr := tar.NewReader(f)
 	for {
 		h, err := tr.Next()
@@ -48,7 +56,20 @@ func openArchive(file string) (*archive, error) {
 			f.Close()
 			return nil, inputerr.New(file, 0, fmt.Errorf("reading tar: %w", err))
 		}
-		if h.Typeflag != tar.TypeReg {
+		name := path.Clean(strings.TrimPrefix(h.Name, "./"))
+		switch h.Typeflag {
+		case tar.TypeSymlink:
+			target := path.Join(path.Dir(name), h.Linkname)
+			if strings.HasPrefix(h.Linkname, "/") {
+				target = path.Clean(strings.TrimPrefix(h.Linkname, "/"))
+			}
+			a.links[name] = target
+			continue
+		case tar.TypeLink:
+			a.links[name] = path.Clean(strings.TrimPrefix(h.Linkname, "./"))
+			continue
+		case tar.TypeReg:
+		default:
 			continue
 		}
 		// The tar reader has consumed the header; its position is the start
@@ -58,14 +79,36 @@ func openArchive(file string) (*archive, error) {
 			f.Close()
 			return nil, inputerr.New(file, 0, err)
 		}
-		a.entries[path.Clean(strings.TrimPrefix(h.Name, "./"))] = tarEntry{offset: off, size: h.Size}
+		a.entries[name] = tarEntry{offset: off, size: h.Size}
 	}
 	return a, nil
 }
 
 func (a *archive) Close() error { return a.f.Close() }
 
+// resolve follows links from name to a regular entry, at most
+// maxLinkHops of them.
+func (a *archive) resolve(name string) (string, error) {
+	for hops := 0; ; hops++ {
+		if _, ok := a.entries[name]; ok {
+			return name, nil
+		}
+		target, ok := a.links[name]
+		if !ok {
+			return name, nil
+		}
+		if hops == maxLinkHops {
+			return "", fmt.Errorf("%s: more than %d links in a row", name, maxLinkHops)
+		}
+		name = target
+	}
+}
+
 func (a *archive) open(name string) (*io.SectionReader, error) {
+	name, err := a.resolve(name)
+	if err != nil {
+		return nil, err
+	}
 	e, ok := a.entries[name]
 	if !ok {
 		return nil, fmt.Errorf("%s is not in the archive", name)

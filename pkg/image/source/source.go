@@ -8,10 +8,12 @@ package source
 import (
 	"archive/tar"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -255,6 +257,17 @@ func openDockerArchive(t *Target, path string) error {
 	if _, err := os.Stat(path); err != nil {
 		return inputerr.New(path, 0, pathErr(err))
 	}
+	// One pass indexes the archive; every name the manifest uses must
+	// reach a file in a few links, before go-containerregistry's reader,
+	// which rescans the archive for each link it follows, is asked.
+	a, err := openArchive(path)
+	if err != nil {
+		return err
+	}
+	t.closer = a
+	if err := checkLinks(a); err != nil {
+		return inputerr.New(path, 0, err)
+	}
 	img, err := tarball.ImageFromPath(path, nil)
 	if err != nil {
 		return inputerr.New(path, 0, fmt.Errorf("reading docker archive: %w", err))
@@ -262,6 +275,29 @@ func openDockerArchive(t *Target, path string) error {
 	t.Image, t.file = img, path
 	if m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) }); err == nil && len(m) == 1 && len(m[0].RepoTags) > 0 {
 		t.Ref = m[0].RepoTags[0]
+	}
+	return nil
+}
+
+// checkLinks resolves manifest.json and the config and layers it names.
+func checkLinks(a *archive) error {
+	raw, err := a.read("manifest.json")
+	if err != nil {
+		return nil // go-containerregistry's reader says what is wrong
+	}
+	var m []struct {
+		Config string
+		Layers []string
+	}
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	for _, im := range m {
+		for _, n := range append([]string{im.Config}, im.Layers...) {
+			if _, err := a.resolve(path.Clean(n)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -2,7 +2,10 @@ package source
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -11,9 +14,12 @@ import (
 	"testing"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
@@ -160,6 +166,80 @@ func TestTooManyLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := FromImage("x", img).Layers(); err == nil || !strings.Contains(err.Error(), "1001 layers") {
+		t.Errorf("err %v", err)
+	}
+}
+
+// linkedArchive writes a docker archive of a small image whose config is
+// reached through hops symbolic links, and whose layer file is a link too
+// (docker save links a layer stored once).
+func linkedArchive(t *testing.T, hops int) string {
+	t.Helper()
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src bytes.Buffer
+	if err := tarball.Write(name.MustParseReference("example.local/x:1"), img, &src); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	var order []string
+	tr := tar.NewReader(&src)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		b, _ := io.ReadAll(tr)
+		files[h.Name], order = b, append(order, h.Name)
+	}
+	var m []map[string]any
+	json.Unmarshal(files["manifest.json"], &m)
+	cfg, layer := m[0]["Config"].(string), m[0]["Layers"].([]any)[0].(string)
+	out := filepath.Join(t.TempDir(), "linked.tar")
+	f, _ := os.Create(out)
+	tw := tar.NewWriter(f)
+	add := func(h *tar.Header, b []byte) {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(b)
+	}
+	for _, n := range order {
+		if n != "manifest.json" {
+			add(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg}, files[n])
+		}
+	}
+	prev := cfg
+	for i := range hops {
+		l := fmt.Sprintf("link%d.json", i)
+		add(&tar.Header{Name: l, Linkname: prev, Typeflag: tar.TypeSymlink}, nil)
+		prev = l
+	}
+	add(&tar.Header{Name: "shared/layer.tar", Linkname: "../" + layer, Typeflag: tar.TypeSymlink}, nil)
+	m[0]["Config"], m[0]["Layers"] = prev, []string{"shared/layer.tar"}
+	mj, _ := json.Marshal(m)
+	add(&tar.Header{Name: "manifest.json", Mode: 0o644, Size: int64(len(mj)), Typeflag: tar.TypeReg}, mj)
+	tw.Close()
+	f.Close()
+	return out
+}
+
+// TestArchiveLinks: a docker archive whose layer is a link to a file
+// stored once reads; one whose config is reached through a chain of
+// thousands of links is refused before any reader rescans it per link.
+func TestArchiveLinks(t *testing.T) {
+	tg, err := Open(context.Background(), "docker-archive:"+linkedArchive(t, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := tg.Layers()
+	tg.Close()
+	if err != nil || len(ls) != 1 {
+		t.Fatalf("layers %v %v", ls, err)
+	}
+	if _, err := Open(context.Background(), "docker-archive:"+linkedArchive(t, 5000)); err == nil || !strings.Contains(err.Error(), "more than 40 links") {
 		t.Errorf("err %v", err)
 	}
 }
