@@ -66,3 +66,28 @@ func TestLongPathsSkipped(t *testing.T) {
 		t.Errorf("errors %+v", v.Layers[0].Errors)
 	}
 }
+
+// TestKeptForLinksIsBounded: a layer of many wanted 4 MiB files (zeros
+// compress to nothing) keeps at most maxKeptForLinks of them for hard
+// links; a hard link to one not kept is a cataloger failure of its own,
+// not a silent miss.
+func TestKeptForLinksIsBounded(t *testing.T) {
+	zeros := strings.Repeat("\x00", 4<<20)
+	var es []entry
+	n := maxKeptForLinks/(4<<20) + 1
+	for i := range n {
+		es = append(es, entry{fmt.Sprintf("d%d/db", i), zeros})
+	}
+	es = append(es, entry{fmt.Sprintf("link/db => d%d/db", n-1), ""})
+	v, err := read(t, opts, gz(tarOf(t, es...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range v.Layers[0].Errors {
+		found = found || e.Path == "link/db" && e.Cataloger == "fake" && strings.Contains(e.Err, "not kept")
+	}
+	if !found {
+		t.Errorf("errors %+v", v.Layers[0].Errors)
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
 	"github.com/bulwarksec/bulwark/pkg/image/source"
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sync/semaphore"
 )
 
 // Limits that keep hostile layers from exhausting memory or time.
@@ -45,6 +46,13 @@ const (
 	maxLinkedContent = 4 << 20
 	// maxScratch caps the buffer reused for files only inspectors read.
 	maxScratch = 32 << 20
+	// maxKeptForLinks caps what one layer keeps of wanted files for hard
+	// links to them: hundreds of 4 MiB files of zeros compress to nothing.
+	maxKeptForLinks = 64 << 20
+	// DefaultContentMemory bounds the file contents held at once by all
+	// the workers of one read, whatever the files declare (sparse files
+	// declare hundreds of megabytes in a few bytes of layer).
+	DefaultContentMemory = 512 << 20
 )
 
 // Entry is one file, directory or link of a layer.
@@ -141,6 +149,18 @@ type Options struct {
 	// Cache, when set, is asked for each layer before it is read, and
 	// given what was read.
 	Cache Cache
+	// Memory, shared by every layer read with these options, bounds the
+	// file contents held at once; nil means DefaultContentMemory for each
+	// call of ReadLayers, ReadLayer or ReadDir.
+	Memory *semaphore.Weighted
+}
+
+// withMemory returns opts with a content memory budget.
+func (o Options) withMemory() Options {
+	if o.Memory == nil {
+		o.Memory = semaphore.NewWeighted(DefaultContentMemory)
+	}
+	return o
 }
 
 // Cache stores layer results by key (see Key).
@@ -200,6 +220,7 @@ func (e *LayerError) Unwrap() error { return e.Err }
 
 // ReadLayers reads layers concurrently, at most Workers at a time.
 func ReadLayers(ctx context.Context, layers []source.Layer, opts Options) ([]*LayerResult, error) {
+	opts = opts.withMemory() // one budget for all the workers
 	out := make([]*LayerResult, len(layers))
 	errs := make([]error, len(layers))
 	workers := opts.Workers
@@ -403,10 +424,15 @@ type walker struct {
 	// wanted files is kept so that a wanted hard link can be cataloged too.
 	contents map[string][]byte
 	scratch  []byte
+	// kept counts the bytes in contents; unkept are wanted files not kept
+	// once that reached maxKeptForLinks.
+	kept   int64
+	unkept map[string]bool
 }
 
 func newWalker(diffID string, opts Options) *walker {
-	return &walker{opts: opts, res: &LayerResult{DiffID: diffID, Packages: map[string][]sbom.Package{}}, contents: map[string][]byte{}}
+	opts = opts.withMemory()
+	return &walker{opts: opts, unkept: map[string]bool{}, res: &LayerResult{DiffID: diffID, Packages: map[string][]sbom.Package{}}, contents: map[string][]byte{}}
 }
 
 func (w *walker) fail(p, msg string) {
@@ -463,6 +489,11 @@ func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, erro
 	case e.HardLink:
 		c, ok := w.contents[e.Link]
 		if !ok {
+			if w.unkept[e.Link] {
+				for _, c := range wanting {
+					w.catalogFail(e.Path, c, fmt.Sprintf("a hard link to /%s, whose content was not kept (a layer keeps %d bytes for hard links)", e.Link, maxKeptForLinks))
+				}
+			}
 			if facts := w.res.Facts[e.Link]; inspectOnly && len(facts) > 0 {
 				w.res.Facts[e.Path] = append([]Fact(nil), facts...)
 			}
@@ -487,12 +518,23 @@ func (w *walker) file(e Entry, regular bool, read func(buf []byte) ([]byte, erro
 			w.scratch = content[:0]
 		}
 	default:
+		// Held until this file is cataloged, within the read's budget.
+		n := min(max(e.Size, 0), DefaultContentMemory)
+		if err := w.opts.Memory.Acquire(context.Background(), n); err != nil {
+			return err
+		}
+		defer w.opts.Memory.Release(n)
 		var err error
 		if content, err = read(nil); err != nil {
 			return err
 		}
-		if e.Size <= maxLinkedContent {
+		switch {
+		case e.Size > maxLinkedContent:
+		case w.kept+int64(len(content)) <= maxKeptForLinks:
 			w.contents[e.Path] = content
+			w.kept += int64(len(content))
+		default:
+			w.unkept[e.Path] = true
 		}
 	}
 	if keep {
