@@ -3,10 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -303,4 +305,16 @@ func TestTimeoutStopsAHungServer(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second || r.code != 2 || !strings.Contains(r.stderr, "--timeout 1s") {
 		t.Errorf("after %s: exit %d, stderr %s", took, r.code, r.stderr)
 	}
+}
+
+// TestMaxMemoryFlag: --max-memory takes a size, and refuses anything else
+// with one line and exit 2.
+func TestMaxMemoryFlag(t *testing.T) {
+	if r := run(t, nil, "version", "--max-memory", "lots"); r.code != 2 || !strings.Contains(r.stderr, "--max-memory") {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "version", "--max-memory", "512MB"); r.code != 0 {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
 }

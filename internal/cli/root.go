@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/bulwarksec/bulwark/pkg/core/regtransport"
 	"github.com/bulwarksec/bulwark/pkg/report"
+	"github.com/docker/go-units"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 )
@@ -118,6 +120,8 @@ and registry signing and retention, in one report with one severity gate.`,
 	}
 	var realms []string
 	var timeout time.Duration
+	maxMemory := "1GB"
+	root.PersistentFlags().StringVar(&maxMemory, "max-memory", maxMemory, "the memory the command aims to stay under (Go's memory limit; file contents held at once are bounded separately); 0 for none")
 	root.PersistentFlags().DurationVar(&timeout, "timeout", 10*time.Minute, "stop the command after this long (0 for no limit): no server can hold it forever")
 	root.PersistentFlags().StringSliceVar(&realms, "allow-token-realm", nil, "a token service host (host or host:port) that may receive registry credentials although it is not a registry this command reaches (also BULWARK_ALLOW_TOKEN_REALM, comma-separated)")
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
@@ -127,6 +131,15 @@ and registry signing and retention, in one report with one severity gate.`,
 		// The one process-wide setting: go-containerregistry's default
 		// transport, which every registry request of every command uses.
 		remote.DefaultTransport = regtransport.New(realms...)
+		if maxMemory != "0" {
+			n, err := units.RAMInBytes(maxMemory)
+			if err != nil || n <= 0 {
+				return &exitError{code: ExitInput, msg: fmt.Sprintf("--max-memory: %q is not a size such as 1GB", maxMemory)}
+			}
+			// A soft limit: the collector works harder near it. The hard
+			// bounds are the readers' own (content budget, size caps).
+			debug.SetMemoryLimit(n)
+		}
 		if timeout < 0 {
 			return &exitError{code: ExitInput, msg: fmt.Sprintf("--timeout %s is negative", timeout)}
 		}
