@@ -70,6 +70,13 @@ func DefaultInspectors() []imagefs.Inspector {
 	return []imagefs.Inspector{executable.New(), secretfile.New()}
 }
 
+// Bounds on the image config: a config is kilobytes, its history a few
+// hundred entries (one per Dockerfile instruction).
+const (
+	MaxConfigSize = 16 << 20
+	MaxHistory    = 10000
+)
+
 // Analyze reads target.
 func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, error) {
 	cats := opts.Catalogers
@@ -89,9 +96,23 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 		}
 		layers = []*imagefs.LayerResult{lr}
 	} else {
-		var err error
+		raw, err := t.Image.RawConfigFile()
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading image config: %w", t.Name, err)
+		}
+		if len(raw) > MaxConfigSize {
+			return nil, fmt.Errorf("%s: the image config is %d bytes, over the %d-byte limit (real ones are kilobytes)", t.Name, len(raw), MaxConfigSize)
+		}
 		if res.Config, err = t.Image.ConfigFile(); err != nil {
 			return nil, fmt.Errorf("%s: reading image config: %w", t.Name, err)
+		}
+		if n := len(res.Config.History); n > MaxHistory {
+			// The history feeds the layer view and the history rules, each
+			// per entry; beyond the cap it is not read, and says so.
+			c := *res.Config
+			c.History = c.History[:MaxHistory:MaxHistory]
+			res.Config = &c
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the image config has %d history entries; the first %d were read", n, MaxHistory))
 		}
 		if res.Layers, err = t.Layers(); err != nil {
 			return nil, fmt.Errorf("%s: %w", t.Name, err)

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -9,7 +10,11 @@ import (
 	"testing"
 
 	"github.com/bulwarksec/bulwark/internal/sharedtest"
+	"github.com/bulwarksec/bulwark/pkg/image/source"
 	"github.com/google/go-cmp/cmp"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -57,5 +62,31 @@ func TestGoldenInventory(t *testing.T) {
 		if d := cmp.Diff(string(want), b.String()); d != "" {
 			t.Errorf("%s differs (-want +got):\n%s", golden, d)
 		}
+	}
+}
+
+// TestConfigBounds: a config with more history entries than MaxHistory is
+// read up to the cap with a warning; one over MaxConfigSize is refused.
+func TestConfigBounds(t *testing.T) {
+	cfg, _ := empty.Image.ConfigFile()
+	cfg = cfg.DeepCopy()
+	for range MaxHistory + 1 {
+		cfg.History = append(cfg.History, v1.History{CreatedBy: "/bin/sh -c #(nop) ENV A=1", EmptyLayer: true})
+	}
+	img, err := mutate.ConfigFile(empty.Image, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Analyze(context.Background(), source.FromImage("x", img), Options{})
+	if err != nil || len(res.Config.History) != MaxHistory || !strings.Contains(strings.Join(res.Warnings, "\n"), "history entries") {
+		t.Fatalf("history: %v, %d entries, warnings %v", err, len(res.Config.History), res.Warnings)
+	}
+	cfg.History = nil
+	cfg.Config.Labels = map[string]string{"big": strings.Repeat("x", MaxConfigSize)}
+	if img, err = mutate.ConfigFile(empty.Image, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Analyze(context.Background(), source.FromImage("x", img), Options{}); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("a %d-byte config: %v", MaxConfigSize, err)
 	}
 }
