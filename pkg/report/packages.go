@@ -11,7 +11,7 @@ import (
 // WritePackages renders a report's packages as a table grouped by
 // ecosystem (for `bulwark sbom --format table`).
 func WritePackages(w io.Writer, r *Report, opts Options) error {
-	r = printable(r)
+	r = printableCopy(r)
 	bw := bufio.NewWriter(w)
 	if os := r.Target.OS; os != nil {
 		desc := os.ID + " " + os.Version

@@ -1,53 +1,21 @@
 package report
 
 import (
-	"fmt"
 	"reflect"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"github.com/bulwarksec/bulwark/pkg/core/secret"
 )
 
-// Printable returns s safe to print to a terminal: control characters
-// (escape sequences that clear the screen, move the cursor or set the
-// title; newlines that start a fake line) and bytes that are not UTF-8 are
-// written as Go escapes. Names, versions, paths, history and labels come
-// from images and files an attacker may have written.
-func Printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[0])
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-		s = s[size:]
-	}
-	return b.String()
-}
+// Printable returns s safe to print to a terminal (printable.Escape):
+// names, versions, paths, history and labels come from images and files
+// an attacker may have written.
+func Printable(s string) string { return printable.Escape(s) }
 
-// printable returns a copy of r with every string in it made Printable,
+// printableCopy returns a copy of r with every string in it made Printable,
 // for the human-readable writers; r itself is left as it is (JSON and
 // SARIF escape on their own).
-func printable(r *Report) *Report {
+func printableCopy(r *Report) *Report {
 	return mapStrings(reflect.ValueOf(r), Printable).Interface().(*Report)
 }
 

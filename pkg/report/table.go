@@ -30,7 +30,7 @@ var sevColor = map[finding.Severity]string{
 // writeTable prints findings grouped by file (or image path), one line
 // each, with location, severity, ID and message, then a summary.
 func writeTable(w io.Writer, r *Report, opts Options) error {
-	r = printable(r)
+	r = printableCopy(r)
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
 		if !opts.Color {

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	yaml3 "go.yaml.in/yaml/v3"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -74,26 +72,9 @@ func (p Plan) header() string {
 }
 
 // comment makes one comment line of s: control characters (a newline
-// above all) are written as Go escapes, so s stays on its line.
-func comment(s string) string {
-	var b strings.Builder
-	b.WriteString("# ")
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[0]) // a byte that is not UTF-8
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-		s = s[size:]
-	}
-	b.WriteString("\n")
-	return b.String()
-}
+// above all) and bytes that are not UTF-8 are escaped, so s stays on its
+// line.
+func comment(s string) string { return "# " + printable.Escape(s) + "\n" }
 
 func volumeName(p string) string {
 	n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(p), "-"), "-")
