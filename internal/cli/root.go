@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"github.com/bulwarksec/bulwark/pkg/core/regtransport"
-	"github.com/bulwarksec/bulwark/pkg/report"
 	"github.com/docker/go-units"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
@@ -73,7 +73,7 @@ type printableWriter struct{ w io.Writer }
 func (p printableWriter) Write(b []byte) (int, error) {
 	parts := strings.Split(string(b), "\n")
 	for i, s := range parts {
-		parts[i] = report.Printable(strings.ReplaceAll(s, "\t", " "))
+		parts[i] = printable.Escape(strings.ReplaceAll(s, "\t", " "))
 	}
 	if _, err := io.WriteString(p.w, strings.Join(parts, "\n")); err != nil {
 		return 0, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"os"
 	"path/filepath"
 	"strings"
@@ -316,17 +317,10 @@ func parseAnnotations(list []string) (map[string]string, error) {
 	return out, nil
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // printVerified says on stderr what verified, and writes each verified
 // payload to stdout as a JSON line, as cosign prints them.
 func printVerified[T any](s *Streams, d name.Digest, items []T, one, many string) error {
-	fmt.Fprintf(s.Err, "Verified %s: %d %s\n", d, len(items), plural(len(items), one, many))
+	fmt.Fprintf(s.Err, "Verified %s: %d %s\n", d, len(items), printable.Plural(len(items), one, many))
 	enc := json.NewEncoder(s.Out)
 	for _, x := range items {
 		if err := enc.Encode(x); err != nil {

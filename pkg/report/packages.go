@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -56,6 +57,6 @@ func WritePackages(w io.Writer, r *Report, opts Options) error {
 	}
 	tw.Flush()
 	n := len(r.Packages)
-	fmt.Fprintf(bw, "\n%d %s\n", n, plural(n, "package", "packages"))
+	fmt.Fprintf(bw, "\n%d %s\n", n, printable.Plural(n, "package", "packages"))
 	return bw.Flush()
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"io"
 	"slices"
 	"strings"
@@ -70,7 +71,7 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 				n++
 				width = max(width, len(position(o)))
 			}
-			fmt.Fprintf(bw, "%s %s\n", paint(bold, g), paint(dim, fmt.Sprintf("(%d %s)", n, plural(n, "finding", "findings"))))
+			fmt.Fprintf(bw, "%s %s\n", paint(bold, g), paint(dim, fmt.Sprintf("(%d %s)", n, printable.Plural(n, "finding", "findings"))))
 		}
 		sev := strings.ToUpper(f.Severity.String())
 		fmt.Fprintf(bw, "  %-*s %s %-7s %s\n", width, position(f), paint(sevColor[f.Severity], fmt.Sprintf("%-8s", sev)), f.ID, message(f))
@@ -217,9 +218,9 @@ func summary(r *Report) string {
 	}
 	files := ""
 	if k := len(r.Target.Files); k > 0 {
-		files = fmt.Sprintf(" in %d %s", k, plural(k, "file", "files"))
+		files = fmt.Sprintf(" in %d %s", k, printable.Plural(k, "file", "files"))
 	}
-	s := fmt.Sprintf("%d %s%s", n, plural(n, "finding", "findings"), files)
+	s := fmt.Sprintf("%d %s%s", n, printable.Plural(n, "finding", "findings"), files)
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}
@@ -227,17 +228,10 @@ func summary(r *Report) string {
 		s += fmt.Sprintf(" (%d ignored)", r.Suppressed)
 	}
 	if b := r.Target.Base; b != nil {
-		s += fmt.Sprintf("; %d from the base image %s (%d %s), %d from the image's own layers", b.Findings, b.Name, b.Layers, plural(b.Layers, "layer", "layers"), len(r.Findings)-b.Findings)
+		s += fmt.Sprintf("; %d from the base image %s (%d %s), %d from the image's own layers", b.Findings, b.Name, b.Layers, printable.Plural(b.Layers, "layer", "layers"), len(r.Findings)-b.Findings)
 	}
 	if len(r.Errors) > 0 {
-		s += fmt.Sprintf("; %d %s could not be checked", len(r.Errors), plural(len(r.Errors), "input", "inputs"))
+		s += fmt.Sprintf("; %d %s could not be checked", len(r.Errors), printable.Plural(len(r.Errors), "input", "inputs"))
 	}
 	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -42,3 +42,11 @@ func Escape(s string) string {
 func unsafe(r rune) bool {
 	return r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
+
+// Plural is one when n is 1 and many otherwise: "1 finding", "2 findings".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

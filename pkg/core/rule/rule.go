@@ -7,6 +7,7 @@ package rule
 
 import (
 	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"os"
 	"path/filepath"
 	"sort"
@@ -64,7 +65,7 @@ func (r *Rule) Markdown() string {
 	if len(r.Aliases) > 0 {
 		fmt.Fprintf(&b, "\n## Ignoring\n\n`# bulwark:ignore=%s` on the line above the instruction, or an entry in `.bulwarkignore.yaml`. ", r.ID)
 		fmt.Fprintf(&b, "The alias%s %s work%s too, so existing `# hadolint ignore=` comments keep working.\n",
-			plural(len(r.Aliases), "", "es"), "`"+strings.Join(r.Aliases, "`, `")+"`", plural(len(r.Aliases), "s", ""))
+			printable.Plural(len(r.Aliases), "", "es"), "`"+strings.Join(r.Aliases, "`, `")+"`", printable.Plural(len(r.Aliases), "s", ""))
 	} else {
 		fmt.Fprintf(&b, "\n## Ignoring\n\n`# bulwark:ignore=%s` on the line above the instruction, or an entry in `.bulwarkignore.yaml`.\n", r.ID)
 	}
@@ -75,13 +76,6 @@ func (r *Rule) Markdown() string {
 		}
 	}
 	return b.String()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // New returns a finding of this rule with its default severity, title,

@@ -15,26 +15,43 @@ type Format struct {
 	// Name says what it is, with its article ("an AWS access key ID").
 	Name string
 	re   *regexp.Regexp
+	// hints are substrings one of which every match holds: most text
+	// holds none, and skips the expression (secrets are looked for in
+	// every report string and every application file).
+	hints []string
+}
+
+// in reports whether s may hold the format.
+func (f Format) in(s string) bool {
+	for _, h := range f.hints {
+		if strings.Contains(s, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // Formats are the known token formats.
 var Formats = []Format{
-	{"an AWS access key ID", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"an AWS access key ID", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), []string{"AKIA", "ASIA"}},
 	// A secret access key is 40 characters of base64 with nothing to mark
 	// it but the name it is given: only that pairing is a secret here.
-	{"an AWS secret access key", regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=\s]\s*["']?[A-Za-z0-9/+]{40}\b`)},
-	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)},
-	{"a GitLab token", regexp.MustCompile(`\bglpat-[0-9A-Za-z_\-]{20,}\b`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[0-9A-Za-z-]{10,}`)},
-	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`)},
-	{"a Stripe secret key", regexp.MustCompile(`\b[sr]k_live_[0-9a-zA-Z]{20,}\b`)},
-	{"an npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
-	{"a private key", regexp.MustCompile(`-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----`)},
+	{"an AWS secret access key", regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=\s]\s*["']?[A-Za-z0-9/+]{40}\b`), []string{"ecret", "ECRET"}},
+	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`), []string{"gh", "github_pat_"}},
+	{"a GitLab token", regexp.MustCompile(`\bglpat-[0-9A-Za-z_\-]{20,}\b`), []string{"glpat-"}},
+	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[0-9A-Za-z-]{10,}`), []string{"xox"}},
+	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`), []string{"AIza"}},
+	{"a Stripe secret key", regexp.MustCompile(`\b[sr]k_live_[0-9a-zA-Z]{20,}\b`), []string{"k_live_"}},
+	{"an npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`), []string{"npm_"}},
+	{"a private key", regexp.MustCompile(`-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----`), []string{"PRIVATE KEY"}},
 }
 
 // Find returns the first known secret format in s and the matching text.
 func Find(s string) (Format, string, bool) {
 	for _, f := range Formats {
+		if !f.in(s) {
+			continue
+		}
 		if m := f.re.FindString(s); m != "" {
 			return f, m, true
 		}
@@ -84,10 +101,12 @@ var assignment = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'
 // above all), so a secret is shown nowhere but as a masked excerpt.
 func Redact(s string) string {
 	for _, f := range Formats {
-		if !f.re.MatchString(s) {
-			continue
+		if f.in(s) {
+			s = f.re.ReplaceAllStringFunc(s, Mask)
 		}
-		s = f.re.ReplaceAllStringFunc(s, Mask)
+	}
+	if !strings.Contains(s, "=") {
+		return s
 	}
 	return assignment.ReplaceAllStringFunc(s, func(m string) string {
 		k, v, _ := strings.Cut(m, "=")

@@ -69,6 +69,23 @@ func Line(root *yaml.Node, path string) int {
 	return n.Line
 }
 
+// Get returns the value of key in the mapping n (following an alias), or
+// nil: one step of a path, for keys that themselves hold dots.
+func Get(n *yaml.Node, key string) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
 func child(n *yaml.Node, s Step) *yaml.Node {
 	if n == nil {
 		return nil
@@ -77,13 +94,9 @@ func child(n *yaml.Node, s Step) *yaml.Node {
 		n = n.Alias
 	}
 	switch {
-	case s.Key != "" && n.Kind == yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == s.Key {
-				return n.Content[i+1]
-			}
-		}
-	case s.Key == "" && n.Kind == yaml.SequenceNode:
+	case s.Key != "":
+		return Get(n, s.Key)
+	case n.Kind == yaml.SequenceNode:
 		if s.Index >= 0 && s.Index < len(n.Content) {
 			return n.Content[s.Index]
 		}

@@ -5,6 +5,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -103,7 +104,7 @@ func Analyze(ctx context.Context, t *source.Target, opts Options) (*Result, erro
 		if len(raw) > MaxConfigSize {
 			return nil, fmt.Errorf("%s: the image config is %d bytes, over the %d-byte limit (real ones are kilobytes)", t.Name, len(raw), MaxConfigSize)
 		}
-		if res.Config, err = t.Image.ConfigFile(); err != nil {
+		if res.Config, err = v1.ParseConfigFile(bytes.NewReader(raw)); err != nil {
 			return nil, fmt.Errorf("%s: reading image config: %w", t.Name, err)
 		}
 		if n := len(res.Config.History); n > MaxHistory {

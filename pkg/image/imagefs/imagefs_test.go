@@ -76,7 +76,7 @@ func layer(i int, blob []byte) source.Layer {
 // diffIDOf is the digest of a blob's uncompressed bytes (zero when it does
 // not decompress).
 func diffIDOf(blob []byte) v1.Hash {
-	r, closeDec, err := decompress(bytes.NewReader(blob))
+	r, _, closeDec, err := decompress(bytes.NewReader(blob))
 	if err != nil {
 		return v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)}
 	}

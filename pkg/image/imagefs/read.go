@@ -26,6 +26,7 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
 	"github.com/bulwarksec/bulwark/pkg/image/source"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sync/semaphore"
 )
@@ -275,14 +276,20 @@ func ReadLayer(ctx context.Context, l source.Layer, opts Options) (*LayerResult,
 	}
 	defer rc.Close()
 	stored := &hashingReader{r: rc, h: sha256.New()}
-	r, closeDec, err := decompress(stored)
+	r, compressed, closeDec, err := decompress(stored)
 	if err != nil {
 		return nil, lerr(err)
 	}
 	defer closeDec()
 	// The limit also bounds the drain below: trailing bytes after the tar
-	// are counted like the tar's own.
-	tarBytes := &hashingReader{r: &countingReader{r: r, max: opts.maxLayer()}, h: sha256.New()}
+	// are counted like the tar's own. A plain tar's stored digest is its
+	// diff ID: it is hashed once.
+	tarBytes := io.Reader(&countingReader{r: r, max: opts.maxLayer()})
+	tarHash := stored
+	if compressed {
+		tarHash = &hashingReader{r: tarBytes, h: sha256.New()}
+		tarBytes = tarHash
+	}
 	res, err := readTar(ctx, tarBytes, l.DiffID.String(), opts)
 	if err != nil {
 		return nil, lerr(err)
@@ -295,7 +302,7 @@ func ReadLayer(ctx context.Context, l source.Layer, opts Options) (*LayerResult,
 	if _, err := io.Copy(io.Discard, stored); err != nil {
 		return nil, lerr(fmt.Errorf("reading layer: %w", err))
 	}
-	if err := verify(l, stored, tarBytes); err != nil {
+	if err := verify(l, stored, tarHash); err != nil {
 		return nil, lerr(err)
 	}
 	res.Stored = stored.digest()
@@ -303,8 +310,8 @@ func ReadLayer(ctx context.Context, l source.Layer, opts Options) (*LayerResult,
 }
 
 // verify compares what was read with what the image claims.
-func verify(l source.Layer, stored, tarBytes *hashingReader) error {
-	if got := tarBytes.digest(); got != l.DiffID.String() {
+func verify(l source.Layer, stored, tarHash *hashingReader) error {
+	if got := tarHash.digest(); got != l.DiffID.String() {
 		return fmt.Errorf("its uncompressed content has digest %s, not the diff ID %s the image config claims", got, l.DiffID)
 	}
 	if l.Digest.Algorithm == "sha256" {
@@ -341,36 +348,37 @@ func storedDigest(l source.Layer) string {
 		return ""
 	}
 	defer rc.Close()
-	h := &hashingReader{r: rc, h: sha256.New()}
-	if _, err := io.Copy(io.Discard, h); err != nil {
+	h, _, err := v1.SHA256(rc)
+	if err != nil {
 		return ""
 	}
-	return h.digest()
+	return h.String()
 }
 
 // decompress detects gzip and zstd by their magic numbers (media types lie
-// more often than bytes do) and returns the tar stream.
-func decompress(r io.Reader) (io.Reader, func(), error) {
+// more often than bytes do) and returns the tar stream, and whether it was
+// compressed.
+func decompress(r io.Reader) (io.Reader, bool, func(), error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	magic, err := br.Peek(4)
 	if err != nil && err != io.EOF {
-		return nil, nil, fmt.Errorf("reading layer: %w", err)
+		return nil, false, nil, fmt.Errorf("reading layer: %w", err)
 	}
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
 		zr, closer, err := newGzipReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("gzip: %w", err)
+			return nil, false, nil, fmt.Errorf("gzip: %w", err)
 		}
-		return zr, closer, nil
+		return zr, true, closer, nil
 	case len(magic) == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd:
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
-			return nil, nil, fmt.Errorf("zstd: %w", err)
+			return nil, false, nil, fmt.Errorf("zstd: %w", err)
 		}
-		return zr, zr.Close, nil
+		return zr, true, zr.Close, nil
 	}
-	return br, func() {}, nil
+	return br, false, func() {}, nil
 }
 
 // countingReader stops a decompression bomb: it fails once more than max

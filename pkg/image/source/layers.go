@@ -1,7 +1,6 @@
 package source
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path"
@@ -82,24 +81,10 @@ func (t *Target) Layers() ([]Layer, error) {
 // archiveLayers reads a docker save tarball's layers in place: its
 // manifest.json names the layer files, which the tar index locates.
 func (t *Target) archiveLayers(cfg *v1.ConfigFile) ([]Layer, error) {
-	a, ok := t.closer.(*archive)
-	if !ok {
-		var err error
-		if a, err = openArchive(t.file); err != nil {
-			return nil, err
-		}
-		t.closer = a
-	}
-	raw, err := a.read("manifest.json")
+	a := t.closer.(*archive) // indexed when the target was opened
+	m, err := a.dockerManifest()
 	if err != nil {
 		return nil, err
-	}
-	var m []struct {
-		Config string
-		Layers []string
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
 	if len(m) != 1 {
 		return nil, fmt.Errorf("manifest.json lists %d images; one is supported", len(m))

@@ -3,6 +3,7 @@ package source
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +86,25 @@ func openArchive(file string) (*archive, error) {
 }
 
 func (a *archive) Close() error { return a.f.Close() }
+
+// dockerImage is one image of a docker save archive's manifest.json.
+type dockerImage struct {
+	Config string
+	Layers []string
+}
+
+// dockerManifest reads a docker save archive's manifest.json.
+func (a *archive) dockerManifest() ([]dockerImage, error) {
+	raw, err := a.read("manifest.json")
+	if err != nil {
+		return nil, err
+	}
+	var m []dockerImage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	return m, nil
+}
 
 // resolve follows links from name to a regular entry, at most
 // maxLinkHops of them.

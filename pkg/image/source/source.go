@@ -8,7 +8,6 @@ package source
 import (
 	"archive/tar"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,8 +55,6 @@ type Target struct {
 	// Root is the directory, for Dir.
 	Root string
 
-	// file is the tarball a docker-archive target was opened from.
-	file   string
 	closer io.Closer
 	// contentAddressed: the layers come from a registry by digest.
 	contentAddressed bool
@@ -272,25 +269,18 @@ func openDockerArchive(t *Target, path string) error {
 	if err != nil {
 		return inputerr.New(path, 0, fmt.Errorf("reading docker archive: %w", err))
 	}
-	t.Image, t.file = img, path
+	t.Image = img
 	if m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) }); err == nil && len(m) == 1 && len(m[0].RepoTags) > 0 {
 		t.Ref = m[0].RepoTags[0]
 	}
 	return nil
 }
 
-// checkLinks resolves manifest.json and the config and layers it names.
+// checkLinks resolves the config and layers manifest.json names.
 func checkLinks(a *archive) error {
-	raw, err := a.read("manifest.json")
+	m, err := a.dockerManifest()
 	if err != nil {
 		return nil // go-containerregistry's reader says what is wrong
-	}
-	var m []struct {
-		Config string
-		Layers []string
-	}
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
 	}
 	for _, im := range m {
 		for _, n := range append([]string{im.Config}, im.Layers...) {

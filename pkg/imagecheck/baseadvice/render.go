@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -56,7 +57,7 @@ func (a *Advice) WriteTable(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(bw, "       name %s\n", name)
-	fmt.Fprintf(bw, "       %d %s, %s; application layers %s (base layers known by %s)\n", id.BaseLayers, plural(id.BaseLayers, "layer", "layers"), layerview.HumanBytes(id.BaseSize), layerview.HumanBytes(id.AppSize), id.BaseBy)
+	fmt.Fprintf(bw, "       %d %s, %s; application layers %s (base layers known by %s)\n", id.BaseLayers, printable.Plural(id.BaseLayers, "layer", "layers"), layerview.HumanBytes(id.BaseSize), layerview.HumanBytes(id.AppSize), id.BaseBy)
 	switch {
 	case id.EOL != "" && id.EOLPassed:
 		fmt.Fprintf(bw, "       END OF LIFE since %s: no more security fixes\n", id.EOL)
@@ -130,11 +131,4 @@ func noneIf(s string) string {
 		return "none"
 	}
 	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -2,6 +2,7 @@ package imgrule
 
 import (
 	"fmt"
+	"github.com/bulwarksec/bulwark/pkg/core/printable"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/finding"
@@ -34,13 +35,6 @@ once the file has been looked at.`,
 			problems, more = problems[:3], fmt.Sprintf("; and %d more", len(part.Problems)-3)
 		}
 		p.atFile(part.Path, part.Layer, fmt.Sprintf("the %s cataloger could read this file only in part (%d %s: %s%s): packages in what was skipped are not checked for vulnerabilities",
-			part.Cataloger, len(part.Problems), plural(len(part.Problems), "problem", "problems"), strings.Join(problems, "; "), more))
+			part.Cataloger, len(part.Problems), printable.Plural(len(part.Problems), "problem", "problems"), strings.Join(problems, "; "), more))
 	}
 }}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

@@ -252,7 +252,7 @@ func parseLock(f *catalog.File) ([]sbom.Package, error) {
 func (c cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package {
 	// The projects are read before the installed tree decides, which may
 	// drop every lockfile package.
-	roots, members := yarnProjects(pkgs, view)
+	roots, members, noPackage := yarnProjects(pkgs, view)
 	out := c.refineInstalled(pkgs, view)
 	kept := out[:0]
 	listed := map[string]bool{}
@@ -262,7 +262,7 @@ func (c cataloger) Refine(pkgs []sbom.Package, view catalog.View) []sbom.Package
 		}
 	}
 	for _, p := range out {
-		if p.Name == "" || (p.Version == "" && !p.Root) {
+		if p.Version == "" && !p.Root || p.Root && len(p.Files) > 0 && noPackage[p.Files[0]] {
 			continue
 		}
 		// A project's package.json is listed only as a yarn workspace
@@ -293,7 +293,8 @@ type project struct {
 // their real name where the entry is an npm alias). A development
 // dependency's own dependencies are not marked: yarn.lock keeps no graph
 // that says which of them only it needs.
-func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package, members []string) {
+func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package, members []string, noPackage map[string]bool) {
+	noPackage = map[string]bool{} // Berry members' package.json paths that are no package
 	// pkgs' dev marks are set in place; the projects are returned. Each
 	// project's package.json is read once, not once per package.
 	type deps struct{ prod, dev map[string]bool }
@@ -308,13 +309,12 @@ func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package,
 			// and listed without a version where that names the member but
 			// gives none. A folder whose package.json names nothing (a
 			// private scratch package) or is not in the image is no
-			// package, as Trivy reads it: the name is cleared, Refine
-			// drops it.
+			// package, as Trivy reads it: Refine drops it.
 			pkgs[i].Version = ""
 			if _, ws, ok := readProject(view, strings.TrimPrefix(p.Files[0], "/")); ok && (ws.Name != "" || ws.Version != "") {
 				pkgs[i].Version = ws.Version
 			} else {
-				pkgs[i].Name = ""
+				noPackage[p.Files[0]] = true
 			}
 			continue
 		}
@@ -336,7 +336,7 @@ func yarnProjects(pkgs []sbom.Package, view catalog.View) (roots []sbom.Package,
 			pkgs[i].Dev = true
 		}
 	}
-	return roots, members
+	return roots, members, noPackage
 }
 
 // workspaceGlobs reads package.json's "workspaces": a list of globs, or

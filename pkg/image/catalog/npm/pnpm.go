@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/core/yamldoc"
+	"github.com/bulwarksec/bulwark/pkg/core/yamlpath"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
 )
 
@@ -38,7 +39,7 @@ func parsePnpmLock(f *catalog.File) ([]sbom.Package, error) {
 		if root.Kind != yaml.MappingNode || pnpmOwn(root) {
 			continue
 		}
-		pkgs := get(root, "packages")
+		pkgs := yamlpath.Get(root, "packages")
 		if pkgs == nil || pkgs.Kind != yaml.MappingNode {
 			continue
 		}
@@ -51,10 +52,10 @@ func parsePnpmLock(f *catalog.File) ([]sbom.Package, error) {
 		for i := 0; i+1 < len(pkgs.Content); i += 2 {
 			k, v := pkgs.Content[i], pkgs.Content[i+1]
 			name, version := pnpmKey(k.Value)
-			if n := scalarOf(get(v, "name")); n != "" {
+			if n := scalarOf(yamlpath.Get(v, "name")); n != "" {
 				name = n
 			}
-			if ver := scalarOf(get(v, "version")); ver != "" {
+			if ver := scalarOf(yamlpath.Get(v, "version")); ver != "" {
 				version = ver
 			} else if strings.Contains(version, ":") || strings.Contains(version, "/") {
 				continue // a workspace folder (file:, link:) or a URL without a version
@@ -63,7 +64,7 @@ func parsePnpmLock(f *catalog.File) ([]sbom.Package, error) {
 				skipped.Add(k.Line, k.Value, errors.New("no package name and version in the key or the entry"))
 				continue
 			}
-			dev := scalarOf(get(v, "dev")) == "true"
+			dev := scalarOf(yamlpath.Get(v, "dev")) == "true"
 			if devOnly != nil {
 				dev = devOnly[strings.TrimPrefix(k.Value, "/")]
 			}
@@ -80,7 +81,7 @@ func parsePnpmLock(f *catalog.File) ([]sbom.Package, error) {
 // pnpmOwn reports whether a document is pnpm's own: importers that only
 // hold packageManagerDependencies or configDependencies.
 func pnpmOwn(root *yaml.Node) bool {
-	imp := get(root, "importers")
+	imp := yamlpath.Get(root, "importers")
 	if imp == nil || imp.Kind != yaml.MappingNode || len(imp.Content) == 0 {
 		return false
 	}
@@ -88,11 +89,11 @@ func pnpmOwn(root *yaml.Node) bool {
 	for i := 1; i < len(imp.Content); i += 2 {
 		m := imp.Content[i]
 		for _, k := range []string{"dependencies", "devDependencies", "optionalDependencies"} {
-			if get(m, k) != nil {
+			if yamlpath.Get(m, k) != nil {
 				return false
 			}
 		}
-		if get(m, "packageManagerDependencies") != nil {
+		if yamlpath.Get(m, "packageManagerDependencies") != nil {
 			own = true
 		}
 	}
@@ -104,8 +105,8 @@ func pnpmOwn(root *yaml.Node) bool {
 // devDependencies and not from its dependencies or optionalDependencies.
 // It returns nil for older lockfiles, which mark dev themselves.
 func pnpm9Dev(root *yaml.Node) map[string]bool {
-	snaps := get(root, "snapshots")
-	imp := get(root, "importers")
+	snaps := yamlpath.Get(root, "snapshots")
+	imp := yamlpath.Get(root, "importers")
 	if snaps == nil || snaps.Kind != yaml.MappingNode || imp == nil {
 		return nil
 	}
@@ -113,7 +114,7 @@ func pnpm9Dev(root *yaml.Node) map[string]bool {
 	for i := 0; i+1 < len(snaps.Content); i += 2 {
 		k := snaps.Content[i].Value
 		for _, field := range []string{"dependencies", "optionalDependencies"} {
-			deps := get(snaps.Content[i+1], field)
+			deps := yamlpath.Get(snaps.Content[i+1], field)
 			if deps == nil || deps.Kind != yaml.MappingNode {
 				continue
 			}
@@ -138,12 +139,12 @@ func pnpm9Dev(root *yaml.Node) map[string]bool {
 	var prod, dev []string
 	for i := 1; i < len(imp.Content); i += 2 {
 		for _, field := range []string{"dependencies", "optionalDependencies", "devDependencies"} {
-			deps := get(imp.Content[i], field)
+			deps := yamlpath.Get(imp.Content[i], field)
 			if deps == nil || deps.Kind != yaml.MappingNode {
 				continue
 			}
 			for j := 0; j+1 < len(deps.Content); j += 2 {
-				key := deps.Content[j].Value + "@" + scalarOf(get(deps.Content[j+1], "version"))
+				key := deps.Content[j].Value + "@" + scalarOf(yamlpath.Get(deps.Content[j+1], "version"))
 				if field == "devDependencies" {
 					dev = append(dev, key)
 				} else {
@@ -169,19 +170,6 @@ func stripPeers(k string) string {
 		return k[:i]
 	}
 	return k
-}
-
-// get returns the value of key in a mapping node, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
 
 func scalarOf(n *yaml.Node) string {
