@@ -172,23 +172,46 @@ func truthy(v string) bool {
 
 // envSet reports whether ENV sets name to a truthy value in st or a stage
 // it is built from, before instruction before (nil: anywhere).
-func envSet(st *dockerfile.Stage, name string, before *dockerfile.Instruction) bool {
-	for s := st; s != nil; s = s.From.Stage {
-		for _, in := range s.Instructions {
-			if in == before {
-				break
-			}
-			if e, ok := in.Command.(*instructions.EnvCommand); ok {
-				for _, kv := range e.Env {
-					if kv.Key == name && truthy(kv.Value) {
-						return true
-					}
-				}
+// envWalk answers whether an ENV before an instruction, in its stage or
+// the stages it builds on, set name to a true value. It walks each stage
+// once (the stage's end state is kept), so asking for every instruction of
+// a long Dockerfile is linear, not quadratic.
+type envWalk struct {
+	name string
+	end  map[*dockerfile.Stage]bool
+}
+
+func newEnvWalk(name string) *envWalk {
+	return &envWalk{name: name, end: map[*dockerfile.Stage]bool{}}
+}
+
+// atEnd is the state after the last instruction of s.
+func (w *envWalk) atEnd(s *dockerfile.Stage) bool {
+	if s == nil {
+		return false
+	}
+	if v, ok := w.end[s]; ok {
+		return v
+	}
+	w.end[s] = false // a stage that builds on itself (never valid) stops here
+	on := w.atEnd(s.From.Stage)
+	for _, in := range s.Instructions {
+		on = w.step(on, in)
+	}
+	w.end[s] = on
+	return on
+}
+
+// step is the state after in, given the state before it.
+func (w *envWalk) step(on bool, in *dockerfile.Instruction) bool {
+	if e, ok := in.Command.(*instructions.EnvCommand); ok && !on {
+		for _, kv := range e.Env {
+			if kv.Key == w.name && truthy(kv.Value) {
+				return true
 			}
 		}
-		before = nil
 	}
-	return false
+	return on
 }
 
 var df015 = &Rule{Rule: rule.Rule{
@@ -201,16 +224,20 @@ or hundreds of megabytes.`,
 	Bad:  "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3 && pip install requests==2.32.3",
 	Good: "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3 requests==2.32.3",
 }, check: func(p *pass) {
-	runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
-		if envSet(in.Stage, "PIP_NO_CACHE_DIR", in) || mounted(in, "/root/.cache/pip", "/root/.cache") {
-			return
-		}
-		for _, c := range s.Commands {
-			if pc, ok := pipInstall(c); ok && !pc.HasFlag("--no-cache-dir") {
-				p.atCmd(c, "pip install without --no-cache-dir keeps downloaded packages in ~/.cache/pip in this layer")
+	env := newEnvWalk("PIP_NO_CACHE_DIR")
+	for _, st := range p.shipped() {
+		on := env.atEnd(st.From.Stage)
+		for _, in := range st.Instructions {
+			if in.Script != nil && !on && !mounted(in, "/root/.cache/pip", "/root/.cache") {
+				for _, c := range in.Script.Commands {
+					if pc, ok := pipInstall(c); ok && !pc.HasFlag("--no-cache-dir") {
+						p.atCmd(c, "pip install without --no-cache-dir keeps downloaded packages in ~/.cache/pip in this layer")
+					}
+				}
 			}
+			on = env.step(on, in)
 		}
-	})
+	}
 }}
 
 // cleaners describes, per package manager, what installs and what cleans.

@@ -17,12 +17,19 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // MaxSize is the largest Dockerfile Parse accepts. Real Dockerfiles are a
 // few kilobytes; the cap keeps a stray binary or a hostile input from
 // using unbounded memory.
 const MaxSize = 4 << 20
+
+// MaxInstructions is the most instructions ParseBytes reads. No build
+// runs that many (a RUN is a layer, and images stop at about 127), and
+// each instruction costs kilobytes of syntax trees and findings: 200,000
+// RUN lines in 3 MB took a gigabyte.
+const MaxInstructions = 10_000
 
 // File is a parsed Dockerfile.
 type File struct {
@@ -38,6 +45,7 @@ type File struct {
 	Stages []*Stage
 
 	lines []string
+	sh    *syntax.Parser // while the scripts are parsed
 }
 
 // Line returns source line n (1-based) without its line ending, or "" when
@@ -193,6 +201,10 @@ func ParseBytes(name string, src []byte) (f *File, err error) {
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return nil, locate(name, err)
+	}
+	if n := len(res.AST.Children); n > MaxInstructions {
+		return nil, &inputerr.Error{File: name, Line: res.AST.Children[MaxInstructions].StartLine,
+			Err: fmt.Errorf("%d instructions, more than the %d a Dockerfile may have here; not a Dockerfile a build would run", n, MaxInstructions)}
 	}
 	f = &File{Path: name, Escape: res.EscapeToken, lines: splitLines(src)}
 	if d, _ := (&parser.DirectiveParser{}).ParseAll(src); d != nil {

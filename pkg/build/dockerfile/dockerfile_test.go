@@ -169,6 +169,7 @@ func TestParseErrors(t *testing.T) {
 		{"FROM a\x00\n", 0, "binary file"},
 		{"FROM a\nEXPOSE\n", 2, "EXPOSE requires at least one argument"},
 		{"FROM a\nRUN " + strings.Repeat("a", 70000) + "\n", 2, "line longer than"},
+		{"FROM a\n" + strings.Repeat("RUN x\n", MaxInstructions), MaxInstructions + 1, "more than the 10000"},
 	} {
 		_, err := ParseBytes("Dockerfile", []byte(c.src))
 		var ie *inputerr.Error

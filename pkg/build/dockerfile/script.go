@@ -110,6 +110,8 @@ func isLetters(s string) bool {
 // parseScripts parses the shell of every RUN, honouring SHELL changes
 // within a stage and inherited from earlier stages.
 func (f *File) parseScripts() {
+	f.sh = syntax.NewParser(syntax.Variant(syntax.LangBash))
+	defer func() { f.sh = nil }()
 	shellOf := map[*Stage]string{}
 	for _, s := range f.Stages {
 		sh := "/bin/sh"
@@ -136,7 +138,7 @@ func (f *File) runScript(in *Instruction, c *instructions.RunCommand, sh string)
 		if len(c.CmdLine) == 0 {
 			return &Script{}
 		}
-		b := &scriptBuilder{at: func(uint, uint) (int, int) { return in.Line, in.Column }}
+		b := &scriptBuilder{at: func(uint, uint) (int, int) { return in.Line, in.Column }, sh: f.sh}
 		cmd := b.add(c.CmdLine[0], c.CmdLine[1:], in.Line, in.Column, ctx{})
 		b.shellC(cmd, ctx{}, in.Line, in.Column)
 		return &Script{Commands: b.cmds}
@@ -153,7 +155,7 @@ func (f *File) runScript(in *Instruction, c *instructions.RunCommand, sh string)
 	for _, h := range in.Node.Heredocs {
 		src += "\n" + h.Content + h.Name
 	}
-	b := &scriptBuilder{at: m}
+	b := &scriptBuilder{at: m, sh: f.sh}
 	if err := b.parse(src, ctx{}); err != nil {
 		return &Script{Err: err}
 	}
@@ -250,11 +252,16 @@ const maxDepth = 8
 type scriptBuilder struct {
 	at   func(line, col uint) (int, int)
 	cmds []*Command
+	// sh is the file's one shell parser: a parser is kilobytes of buffers,
+	// and a new one per RUN was a quarter of what a long Dockerfile cost.
+	sh *syntax.Parser
 }
 
 func (b *scriptBuilder) parse(src string, c ctx) error {
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	file, err := p.Parse(strings.NewReader(src), "")
+	if b.sh == nil {
+		b.sh = syntax.NewParser(syntax.Variant(syntax.LangBash))
+	}
+	file, err := b.sh.Parse(strings.NewReader(src), "")
 	if err != nil {
 		return err
 	}
@@ -271,7 +278,7 @@ func (b *scriptBuilder) sub(src string, c ctx, line, col int) {
 		return
 	}
 	c.depth++
-	inner := &scriptBuilder{at: func(l, cl uint) (int, int) {
+	inner := &scriptBuilder{sh: b.sh, at: func(l, cl uint) (int, int) {
 		if l <= 1 {
 			return line, col + int(cl) - 1
 		}
