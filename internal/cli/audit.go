@@ -65,7 +65,7 @@ the admission controller would reject the pod.`,
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			opts := audit.Options{Stdin: s.In}
+			opts := audit.Options{Stdin: s.In, Keep: doFix || diff}
 			if imageAware || len(imageMap) > 0 {
 				mapping := map[string]string{}
 				for _, m := range imageMap {

@@ -44,7 +44,8 @@ func (r *Rule) Check(f *dockerfile.File, opts Options) []finding.Finding {
 	p := newPass(f, opts)
 	p.rule = r
 	r.check(p)
-	return p.out
+	p.fold()
+	return append(p.out, p.limit.Summaries()...)
 }
 
 // All lists every Dockerfile rule, in ID order. Rules are listed here, not
@@ -72,7 +73,8 @@ func Run(f *dockerfile.File, opts Options) []finding.Finding {
 		p.rule = r
 		r.check(p)
 	}
-	return p.out
+	p.fold()
+	return append(p.out, p.limit.Summaries()...)
 }
 
 // pass is one run of rules over one file.
@@ -82,13 +84,19 @@ type pass struct {
 	rule *Rule
 	out  []finding.Finding
 	refs map[string]baseimage.Ref
+	// limit bounds the findings of a rule one file lists; a finding past
+	// it is made in spill (rules still set its severity and fix after
+	// reporting it) and folded into the rule's summary afterwards.
+	limit   *finding.Limit
+	spill   finding.Finding
+	spilled bool
 }
 
 func newPass(f *dockerfile.File, opts Options) *pass {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	return &pass{f: f, opts: opts}
+	return &pass{f: f, opts: opts, limit: finding.NewLimit(0)}
 }
 
 // at reports a finding on an instruction.
@@ -121,8 +129,22 @@ func (p *pass) atWord(in *dockerfile.Instruction, word, msg string, aliases ...s
 }
 
 func (p *pass) report(loc finding.Location, msg string, aliases ...string) *finding.Finding {
+	p.fold()
+	if !p.limit.Take(p.rule.ID) {
+		p.spill, p.spilled = p.rule.New(loc, msg, aliases...), true
+		return &p.spill
+	}
 	p.out = append(p.out, p.rule.New(loc, msg, aliases...))
 	return &p.out[len(p.out)-1]
+}
+
+// fold counts the last finding past the limit, now that its rule is done
+// with it.
+func (p *pass) fold() {
+	if p.spilled {
+		p.limit.Fold(p.spill)
+		p.spilled = false
+	}
 }
 
 // runs calls fn for every RUN with a parsed script in the given stages.

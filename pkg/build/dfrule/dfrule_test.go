@@ -380,3 +380,27 @@ func TestUpdateAloneThenInstall(t *testing.T) {
 	src := "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl=1 && rm -rf /var/lib/apt/lists/*\n"
 	check(t, src, testOptions(), want{"DF011", 2, 5}, want{"DF011", 3, 5})
 }
+
+// TestFindingsPerRuleBounded: one file lists at most DefaultPerRule
+// findings of a rule; the rest is one summary (finding.Limit's own test
+// covers its severity).
+func TestFindingsPerRuleBounded(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("FROM python:3.12-slim\n")
+	for i := range finding.DefaultPerRule + 3 {
+		fmt.Fprintf(&sb, "RUN pip install p%d\n", i)
+	}
+	fs := Run(parse(t, sb.String()), testOptions())
+	n, summary := 0, 0
+	for _, f := range fs {
+		if f.ID == "DF010" {
+			n++
+			if strings.HasPrefix(f.Message, "2 more DF010 findings in this file are not listed") {
+				summary++
+			}
+		}
+	}
+	if n != finding.DefaultPerRule+1 || summary != 1 {
+		t.Fatalf("DF010: %d findings, %d summaries; want %d and one", n, summary, finding.DefaultPerRule+1)
+	}
+}

@@ -27,7 +27,7 @@ const DefaultMaxNodes = 1 << 20
 const DefaultMaxKeys = 10_000
 
 type options struct {
-	maxNodes, maxKeys int
+	maxNodes, maxKeys, maxFileNodes, maxDocs int
 }
 
 // Option changes a limit.
@@ -35,6 +35,15 @@ type Option func(*options)
 
 // MaxNodes caps the nodes of one document.
 func MaxNodes(n int) Option { return func(o *options) { o.maxNodes = n } }
+
+// MaxFileNodes caps the nodes of all documents of one input together; 0
+// means no cap. A stream of many small documents stays under the
+// per-document cap while its trees, kept for the caller, take hundreds of
+// bytes a node.
+func MaxFileNodes(n int) Option { return func(o *options) { o.maxFileNodes = n } }
+
+// MaxDocuments caps the documents of one input; 0 means no cap.
+func MaxDocuments(n int) Option { return func(o *options) { o.maxDocs = n } }
 
 // MaxKeys caps the keys of one mapping; 0 means no cap.
 func MaxKeys(n int) Option { return func(o *options) { o.maxKeys = n } }
@@ -49,6 +58,7 @@ func Parse(name string, src []byte, opts ...Option) ([]*yaml.Node, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var docs []*yaml.Node
+	total := 0
 	for {
 		var n yaml.Node
 		err := decodeSafely(dec, &n)
@@ -61,8 +71,15 @@ func Parse(name string, src []byte, opts ...Option) ([]*yaml.Node, error) {
 		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			continue
 		}
-		if line, err := check(&n, o); err != nil {
+		count, line, err := check(&n, o)
+		if err != nil {
 			return nil, inputerr.New(name, line, err)
+		}
+		if total += count; o.maxFileNodes > 0 && total > o.maxFileNodes {
+			return nil, inputerr.New(name, n.Line, fmt.Errorf("more than %d YAML nodes in the file", o.maxFileNodes))
+		}
+		if o.maxDocs > 0 && len(docs) == o.maxDocs {
+			return nil, inputerr.New(name, n.Line, fmt.Errorf("more than %d YAML documents", o.maxDocs))
 		}
 		docs = append(docs, &n)
 	}
@@ -91,7 +108,8 @@ func Decode(name string, src []byte, v any, strict bool) error {
 }
 
 // check walks the tree once: duplicate keys, node count, keys per mapping.
-func check(root *yaml.Node, o options) (int, error) {
+// It returns the nodes counted.
+func check(root *yaml.Node, o options) (int, int, error) {
 	count := 0
 	var walk func(n *yaml.Node) (int, error)
 	walk = func(n *yaml.Node) (int, error) {
@@ -122,7 +140,8 @@ func check(root *yaml.Node, o options) (int, error) {
 		}
 		return 0, nil
 	}
-	return walk(root)
+	line, err := walk(root)
+	return count, line, err
 }
 
 // decodeSafely turns a panic of the YAML library into an error: a crash

@@ -85,7 +85,7 @@ func findIn(file string) ([]Ref, error) {
 	if ext != ".yaml" && ext != ".yml" && ext != ".json" {
 		return nil, nil
 	}
-	res := audit.Audit([]string{file}, audit.Options{})
+	res := audit.Audit([]string{file}, audit.Options{Keep: true})
 	if len(res.Errors) > 0 {
 		return nil, res.Errors[0]
 	}

@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/bulwarksec/bulwark/pkg/core/finding"
 	"github.com/bulwarksec/bulwark/pkg/core/inputerr"
@@ -31,13 +30,17 @@ type Options struct {
 	// Images, when set, turns on the image-aware rules: it returns the
 	// facts of a container's image.
 	Images rtrule.ImageLookup
+	// Keep keeps every file's source and trees in Result.Parsed (for
+	// --fix and pin). Without it a file's trees are let go once checked,
+	// so a run over many large manifests holds one or two at a time.
+	Keep bool
 }
 
 // Result is what an audit found.
 type Result struct {
 	// Files are the manifests and Compose files that were checked.
 	Files []string
-	// Parsed are those files, for --fix and --image-aware.
+	// Parsed are those files, with Options.Keep.
 	Parsed []*Parsed
 	// Findings from every file, sorted.
 	Findings []finding.Finding
@@ -51,6 +54,7 @@ type Result struct {
 	Errors []error
 
 	images rtrule.ImageLookup
+	keep   bool
 	facts  map[string]*rtrule.ImageFacts
 	failed map[string]bool
 }
@@ -117,7 +121,7 @@ func isCandidate(name string) bool {
 
 // Audit checks the files under paths.
 func Audit(paths []string, opts Options) *Result {
-	res := &Result{images: opts.Images, facts: map[string]*rtrule.ImageFacts{}, failed: map[string]bool{}, Others: map[string]int{}}
+	res := &Result{images: opts.Images, keep: opts.Keep, facts: map[string]*rtrule.ImageFacts{}, failed: map[string]bool{}, Others: map[string]int{}}
 	for _, p := range paths {
 		if p == Stdin {
 			if opts.Stdin == nil {
@@ -158,9 +162,7 @@ func Audit(paths []string, opts Options) *Result {
 		})
 		sort.Strings(found)
 		before := len(res.Files)
-		for _, f := range readAll(found) {
-			res.merge(f)
-		}
+		res.readAll(found)
 		if len(res.Files) == before {
 			res.Notes = append(res.Notes, p+": no Kubernetes manifests or Compose files found")
 		}
@@ -246,18 +248,22 @@ func parse(name string, src []byte, named bool) file {
 		}
 		out.parsed.Manifest = f
 		out.notes = f.Skipped
+		lim := finding.NewLimit(0)
 		for _, w := range f.Workloads {
-			out.findings = append(out.findings, rtrule.Workload(w)...)
+			out.findings = append(out.findings, lim.Filter(rtrule.Workload(w))...)
 		}
+		out.findings = append(out.findings, lim.Summaries()...)
 	case isCompose && len(docs) == 1:
 		f, err := compose.FromDoc(name, docs[0])
 		if err != nil {
 			return file{err: err}
 		}
 		out.parsed.Compose = f
+		lim := finding.NewLimit(0)
 		for _, s := range f.Services {
-			out.findings = append(out.findings, rtrule.Service(name, s)...)
+			out.findings = append(out.findings, lim.Filter(rtrule.Service(name, s))...)
 		}
+		out.findings = append(out.findings, lim.Summaries()...)
 	default:
 		if named {
 			return file{notes: []string{name + ": neither Kubernetes objects nor a Compose file; skipped"}}
@@ -283,42 +289,55 @@ func (r *Result) merge(f file) {
 			r.Others[o.Kind]++
 		}
 	}
+	lim := finding.NewLimit(0)
 	if m := f.parsed.Manifest; m != nil && r.images != nil {
 		for _, w := range m.Workloads {
-			r.Findings = append(r.Findings, rtrule.WorkloadImages(w, r.factsFor(w))...)
+			r.Findings = append(r.Findings, lim.Filter(rtrule.WorkloadImages(w, r.factsFor(w)))...)
 		}
 	}
 	if c := f.parsed.Compose; c != nil && r.images != nil {
 		for _, s := range c.Services {
 			if s.Image != "" {
-				r.Findings = append(r.Findings, rtrule.ServiceImages(c.Name, s, r.factsOf([]string{s.Image}))...)
+				r.Findings = append(r.Findings, lim.Filter(rtrule.ServiceImages(c.Name, s, r.factsOf([]string{s.Image})))...)
 			}
 		}
 	}
+	r.Findings = append(r.Findings, lim.Summaries()...)
 	r.Files = append(r.Files, f.parsed.Name)
-	r.Parsed = append(r.Parsed, f.parsed)
+	if r.keep {
+		r.Parsed = append(r.Parsed, f.parsed)
+	}
 }
 
-// readAll reads and checks files on every core, in their order.
-func readAll(names []string) []file {
-	out := make([]file, len(names))
+// readAll reads and checks files on every core and merges them in their
+// order as they come. At most two files a core are read ahead of the
+// merge: without Keep, what a file holds is let go once it is merged.
+func (r *Result) readAll(names []string) {
+	workers := min(runtime.GOMAXPROCS(0), max(len(names), 1))
+	done := make([]chan file, len(names))
+	for i := range done {
+		done[i] = make(chan file, 1)
+	}
+	ahead := make(chan struct{}, 2*workers)
 	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
-		wg.Add(1)
+	for range workers {
 		go func() {
-			defer wg.Done()
 			for i := range next {
-				out[i] = readFile(names[i], false)
+				done[i] <- readFile(names[i], false)
 			}
 		}()
 	}
+	go func() {
+		for i := range names {
+			ahead <- struct{}{}
+			next <- i
+		}
+		close(next)
+	}()
 	for i := range names {
-		next <- i
+		r.merge(<-done[i])
+		<-ahead
 	}
-	close(next)
-	wg.Wait()
-	return out
 }
 
 // looksLikeManifest is a cheap guess, for files in a directory that fail
