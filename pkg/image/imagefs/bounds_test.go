@@ -1,6 +1,7 @@
 package imagefs
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -89,5 +90,37 @@ func TestKeptForLinksIsBounded(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("errors %+v", v.Layers[0].Errors)
+	}
+}
+
+// TestEntriesAreBounded: the entries all the layers of one read hold are
+// counted against one budget (3M empty files in a few megabytes of layer
+// took 1.8 GB), read or taken from the cache; past it the read is an
+// error naming the layer, never a view missing files.
+func TestEntriesAreBounded(t *testing.T) {
+	files := func(prefix string, n int) []byte {
+		es := make([]entry, n)
+		for i := range es {
+			es[i] = entry{fmt.Sprintf("%s%d", prefix, i), ""}
+		}
+		return gz(tarOf(t, es...))
+	}
+	o := opts
+	o.MaxEntries = 1000
+	if _, err := read(t, o, files("a", 600), files("b", 400)); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+	var le *LayerError
+	if _, err := read(t, o, files("a", 600), files("b", 401)); !errors.As(err, &le) || !strings.Contains(err.Error(), "more than 1000 entries") {
+		t.Fatalf("past the limit across layers: %v; want a layer error naming the limit", err)
+	}
+	cache := &mapCache{m: map[string]*LayerResult{}}
+	o.Cache = cache
+	big := files("c", 900)
+	if _, err := read(t, o, big); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := read(t, o, big, files("d", 200)); !errors.As(err, &le) {
+		t.Fatalf("a cached layer's entries must count too: %v", err)
 	}
 }

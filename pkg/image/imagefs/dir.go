@@ -33,6 +33,9 @@ func ReadDir(ctx context.Context, root string, opts Options) (*LayerResult, erro
 			return nil
 		}
 		rel = filepath.ToSlash(rel)
+		if err := w.opts.countEntries(1); err != nil {
+			return err
+		}
 		info, err := d.Info()
 		if err != nil {
 			w.fail(rel, err.Error())

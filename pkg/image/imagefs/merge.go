@@ -23,7 +23,10 @@ type File struct {
 type View struct {
 	// Layers are the per-layer results the view was built from.
 	Layers []*LayerResult
-	files  map[string]File
+	// files indexes the visible entries into Layers: an entry is not
+	// copied (a copy per file was 170 bytes a file, half a gigabyte for
+	// a layer of 3M empty files).
+	files map[string]ref
 	// deleted are paths a lower layer wrote and an upper layer deleted.
 	deleted map[string]bool
 
@@ -31,11 +34,29 @@ type View struct {
 	sorted   []string
 }
 
+// ref is where a visible entry is: Layers[layer].Entries[index].
+type ref struct{ layer, index int32 }
+
+// file returns the visible entry at p.
+func (v *View) file(p string) (File, bool) {
+	r, ok := v.files[p]
+	if !ok {
+		return File{}, false
+	}
+	return File{Entry: v.Layers[r.layer].Entries[r.index], Layer: int(r.layer)}, true
+}
+
+// layerOf returns the layer of the visible entry at p.
+func (v *View) layerOf(p string) (int, bool) {
+	r, ok := v.files[p]
+	return int(r.layer), ok
+}
+
 // Merge stacks layer results, base first, into the container's view:
 // entries of upper layers replace lower ones, whiteouts delete lower paths
 // (and what is under them), and opaque directories hide lower contents.
 func Merge(layers []*LayerResult) *View {
-	v := &View{Layers: layers, files: map[string]File{}, deleted: map[string]bool{}}
+	v := &View{Layers: layers, files: map[string]ref{}, deleted: map[string]bool{}}
 	h := &hider{hidden: map[string]bool{}, opaque: map[string]bool{}, memo: map[string]bool{}}
 	for i := len(layers) - 1; i >= 0; i-- {
 		l := layers[i]
@@ -50,7 +71,7 @@ func Merge(layers []*LayerResult) *View {
 				v.deleted[e.Path] = true
 				continue
 			}
-			v.files[e.Path] = File{Entry: e, Layer: i}
+			v.files[e.Path] = ref{layer: int32(i), index: int32(j)}
 		}
 		for _, w := range l.Whiteouts {
 			h.hidden[w] = true
@@ -107,8 +128,7 @@ func (v *View) Deleted(p string) bool {
 
 // Lookup returns the visible entry at p (no link following).
 func (v *View) Lookup(p string) (File, bool) {
-	f, ok := v.files[p]
-	return f, ok
+	return v.file(p)
 }
 
 // Len is the number of visible entries.
@@ -125,7 +145,8 @@ func (v *View) Walk(fn func(File)) {
 		sort.Strings(v.sorted)
 	})
 	for _, p := range v.sorted {
-		fn(v.files[p])
+		f, _ := v.file(p)
+		fn(f)
 	}
 }
 
@@ -148,7 +169,7 @@ func (v *View) resolve(p string, hops int) (File, bool) {
 			if cur != "" {
 				next = cur + "/" + part
 			}
-			f, ok := v.files[next]
+			f, ok := v.file(next)
 			if !ok {
 				return File{}, false
 			}
@@ -169,7 +190,7 @@ func (v *View) resolve(p string, hops int) (File, bool) {
 			cur = next
 		}
 		if !restarted {
-			f, ok := v.files[p]
+			f, ok := v.file(p)
 			if ok && f.HardLink {
 				return v.resolve(f.Link, hops+1)
 			}
@@ -188,8 +209,7 @@ func (v *View) Packages() []sbom.Package {
 		// order must not be a map's.
 		for _, p := range slices.Sorted(maps.Keys(l.Packages)) {
 			pkgs := l.Packages[p]
-			f, ok := v.files[p]
-			if !ok || f.Layer != i {
+			if l, ok := v.layerOf(p); !ok || l != i {
 				continue
 			}
 			for _, pkg := range pkgs {
@@ -224,8 +244,7 @@ func (v *View) Facts() []VisibleFact {
 	var out []VisibleFact
 	for i, l := range v.Layers {
 		for p, fs := range l.Facts {
-			f, ok := v.files[p]
-			if !ok || f.Layer != i {
+			if l, ok := v.layerOf(p); !ok || l != i {
 				continue
 			}
 			for _, x := range fs {
@@ -245,10 +264,10 @@ func (v *View) Facts() []VisibleFact {
 // FactsOf returns the facts about the visible file at p (a resolved path,
 // no link following).
 func (v *View) FactsOf(p string) ([]Fact, bool) {
-	f, ok := v.files[p]
+	l, ok := v.layerOf(p)
 	if !ok {
 		return nil, false
 	}
-	facts, ok := v.Layers[f.Layer].Facts[p]
+	facts, ok := v.Layers[l].Facts[p]
 	return facts, ok
 }

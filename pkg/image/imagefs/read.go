@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/bulwarksec/bulwark/pkg/core/sbom"
 	"github.com/bulwarksec/bulwark/pkg/image/catalog"
@@ -54,6 +55,12 @@ const (
 	// the workers of one read, whatever the files declare (sparse files
 	// declare hundreds of megabytes in a few bytes of layer).
 	DefaultContentMemory = 512 << 20
+	// DefaultMaxEntries caps the entries (files, directories, links,
+	// whiteouts) of all the layers one read holds: each is kept for the
+	// image view at about 200 bytes, and 3M empty files (a few megabytes
+	// of layer) took 1.8 GB. The largest real images hold a few hundred
+	// thousand.
+	DefaultMaxEntries = 2_000_000
 )
 
 // Entry is one file, directory or link of a layer.
@@ -154,14 +161,34 @@ type Options struct {
 	// file contents held at once; nil means DefaultContentMemory for each
 	// call of ReadLayers, ReadLayer or ReadDir.
 	Memory *semaphore.Weighted
+	// MaxEntries overrides DefaultMaxEntries when positive.
+	MaxEntries int
+
+	entries *atomic.Int64 // counted against MaxEntries by every layer of a read
 }
 
-// withMemory returns opts with a content memory budget.
+// withMemory returns opts with the budgets one read shares: content
+// memory and entries.
 func (o Options) withMemory() Options {
 	if o.Memory == nil {
 		o.Memory = semaphore.NewWeighted(DefaultContentMemory)
 	}
+	if o.entries == nil {
+		o.entries = new(atomic.Int64)
+	}
 	return o
+}
+
+// countEntries counts n more entries against the read's budget.
+func (o *Options) countEntries(n int) error {
+	limit := int64(DefaultMaxEntries)
+	if o.MaxEntries > 0 {
+		limit = int64(o.MaxEntries)
+	}
+	if o.entries.Add(int64(n)) > limit {
+		return fmt.Errorf("the image holds more than %d entries (files, directories, links and whiteouts), the limit; not read", limit)
+	}
+	return nil
 }
 
 // Cache stores layer results by key (see Key).
@@ -249,6 +276,9 @@ func ReadLayers(ctx context.Context, layers []source.Layer, opts Options) ([]*La
 			if opts.Cache != nil {
 				if r, ok := opts.Cache.Get(key); ok && (l.ContentAddressed || storedDigest(l) == r.Stored) {
 					out[i] = r
+					if err := opts.countEntries(len(r.Entries) + len(r.Whiteouts) + len(r.Opaque)); err != nil {
+						errs[i] = &LayerError{Layer: l.Index, DiffID: l.DiffID.String(), Err: err}
+					}
 					return
 				}
 			}
@@ -624,6 +654,9 @@ func readTar(ctx context.Context, r io.Reader, diffID string, opts Options) (*La
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading tar after %d entries: %w", n, err)
+		}
+		if err := w.opts.countEntries(1); err != nil {
+			return nil, err
 		}
 		if len(h.Name) > MaxPathLen {
 			// No process opens such a path in one call (PATH_MAX), and
