@@ -223,57 +223,7 @@ func Write(path string, c *Contents) (err error) {
 		return err
 	}
 	c.Meta.SchemaVersion = SchemaVersion
-	err = b.Update(func(tx *bolt.Tx) error {
-		mb, err := tx.CreateBucket(bucketMeta)
-		if err != nil {
-			return err
-		}
-		raw, err := json.Marshal(c.Meta)
-		if err != nil {
-			return err
-		}
-		if err := mb.Put(keyMeta, raw); err != nil {
-			return err
-		}
-		vb, err := tx.CreateBucket(bucketVulns)
-		if err != nil {
-			return err
-		}
-		// Sorted keys fill bbolt's pages densely (it splits on the right).
-		vb.FillPercent = 1.0
-		for _, id := range sortedKeys(c.Vulns) {
-			raw, err := json.Marshal(c.Vulns[id])
-			if err != nil {
-				return err
-			}
-			if err := vb.Put([]byte(id), raw); err != nil {
-				return err
-			}
-		}
-		pb, err := tx.CreateBucket(bucketPkgs)
-		if err != nil {
-			return err
-		}
-		for _, eco := range sortedKeys(c.Packages) {
-			eb, err := pb.CreateBucket([]byte(eco))
-			if err != nil {
-				return err
-			}
-			eb.FillPercent = 1.0
-			names := c.Packages[eco]
-			for _, n := range sortedKeys(names) {
-				raw, err := json.Marshal(names[n])
-				if err != nil {
-					return err
-				}
-				if err := eb.Put([]byte(n), raw); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err = writeContents(b, c); err != nil {
 		b.Close()
 		return err
 	}
@@ -310,6 +260,116 @@ func Write(path string, c *Contents) (err error) {
 		return err
 	}
 	return nil
+}
+
+// batchPuts is how many keys one transaction writes. In one transaction
+// for the whole database bbolt keeps every dirty page in memory and, each
+// time its file grows, copies every key and value into the heap again:
+// 300,000 advisories took 750 MB that way, and 1.5M went quadratic.
+const batchPuts = 20_000
+
+// batch writes keys in transactions of batchPuts each.
+type batch struct {
+	db *bolt.DB
+	tx *bolt.Tx
+	n  int
+}
+
+// bucket returns the bucket at path in the current transaction (begun
+// when there is none), creating what is missing.
+func (w *batch) bucket(path [][]byte) (*bolt.Bucket, error) {
+	if w.tx == nil {
+		tx, err := w.db.Begin(true)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = tx
+	}
+	bk, err := w.tx.CreateBucketIfNotExists(path[0])
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range path[1:] {
+		if bk, err = bk.CreateBucketIfNotExists(p); err != nil {
+			return nil, err
+		}
+	}
+	return bk, nil
+}
+
+// put stores key under the bucket path; buckets are filled in key order,
+// so their pages are packed full.
+func (w *batch) put(path [][]byte, key, value []byte) error {
+	bk, err := w.bucket(path)
+	if err != nil {
+		return err
+	}
+	bk.FillPercent = 1.0
+	if err := bk.Put(key, value); err != nil {
+		return err
+	}
+	if w.n++; w.n%batchPuts == 0 {
+		return w.commit()
+	}
+	return nil
+}
+
+func (w *batch) commit() error {
+	if w.tx == nil {
+		return nil
+	}
+	tx := w.tx
+	w.tx = nil
+	return tx.Commit()
+}
+
+func (w *batch) rollback() {
+	if w.tx != nil {
+		_ = w.tx.Rollback()
+		w.tx = nil
+	}
+}
+
+// writeContents stores c in batches of keys, each bucket's in key order.
+func writeContents(db *bolt.DB, c *Contents) error {
+	w := &batch{db: db}
+	defer w.rollback()
+	raw, err := json.Marshal(c.Meta)
+	if err != nil {
+		return err
+	}
+	if err := w.put([][]byte{bucketMeta}, keyMeta, raw); err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(c.Vulns) {
+		raw, err := json.Marshal(c.Vulns[id])
+		if err != nil {
+			return err
+		}
+		if err := w.put([][]byte{bucketVulns}, []byte(id), raw); err != nil {
+			return err
+		}
+	}
+	for _, eco := range sortedKeys(c.Packages) {
+		names := c.Packages[eco]
+		path := [][]byte{bucketPkgs, []byte(eco)}
+		for _, n := range sortedKeys(names) {
+			raw, err := json.Marshal(names[n])
+			if err != nil {
+				return err
+			}
+			if err := w.put(path, []byte(n), raw); err != nil {
+				return err
+			}
+		}
+	}
+	// The buckets exist even when empty, as readers expect.
+	for _, name := range [][]byte{bucketVulns, bucketPkgs} {
+		if _, err := w.bucket([][]byte{name}); err != nil {
+			return err
+		}
+	}
+	return w.commit()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -2,6 +2,7 @@ package vulndb
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,5 +72,34 @@ func TestRefusesOtherSchemasAndJunk(t *testing.T) {
 	}
 	if _, err := Open(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// TestWriteInBatches: a database of more keys than one transaction writes
+// holds every one of them (the write commits every batchPuts keys, so
+// that bbolt never holds the whole database in memory).
+func TestWriteInBatches(t *testing.T) {
+	n := 2*batchPuts + 7
+	c := &Contents{Vulns: map[string]*Vuln{}, Packages: map[string]map[string][]Affected{"npm": {}}}
+	for i := range n {
+		id := fmt.Sprintf("GHSA-%06d", i)
+		c.Vulns[id] = &Vuln{ID: id}
+		c.Packages["npm"][fmt.Sprintf("p%d", i)] = []Affected{{ID: id, Ranges: []Range{{"i0", "f1"}}}}
+	}
+	p := filepath.Join(t.TempDir(), "db")
+	if err := Write(p, c); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, i := range []int{0, batchPuts - 1, batchPuts, n - 1} {
+		v, err := db.Vuln(fmt.Sprintf("GHSA-%06d", i))
+		a, err2 := db.Affected("npm", fmt.Sprintf("p%d", i))
+		if err != nil || err2 != nil || v == nil || len(a) != 1 {
+			t.Errorf("key %d: %v %v %v %v", i, v, a, err, err2)
+		}
 	}
 }
