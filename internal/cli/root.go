@@ -138,7 +138,10 @@ and registry signing and retention, in one report with one severity gate.`,
 			}
 			// A soft limit: the collector works harder near it. The hard
 			// bounds are the readers' own (content budget, size caps).
-			debug.SetMemoryLimit(n)
+			// Go's limit covers what Go allocates; a tenth is left for
+			// what it does not (the database's mapped pages, thread
+			// stacks), so the process as a whole stays under n.
+			debug.SetMemoryLimit(n - n/10)
 		}
 		if timeout < 0 {
 			return &exitError{code: ExitInput, msg: fmt.Sprintf("--timeout %s is negative", timeout)}

@@ -13,6 +13,7 @@
 package dbbuild
 
 import (
+	"encoding/json"
 	"context"
 	"fmt"
 	"io"
@@ -58,6 +59,12 @@ type builder struct {
 	c       *vulndb.Contents
 	cveBest map[string]score  // CVE -> best score seen in any source
 	cvePub  map[string]string // CVE -> date published, from CVE records
+	// vulns are the advisories, JSON-encoded as soon as read: a struct
+	// with its strings and slices was most of the memory of a build
+	// (1.5M advisories went over a gigabyte). finish decodes each once
+	// more to add what later feeds say of it.
+	vulns map[string][]byte
+	kev   map[string]string // ID -> date added to the KEV catalog
 }
 
 // Build reads the feeds under dir and writes the database to out.
@@ -71,10 +78,9 @@ func Build(ctx context.Context, dir, out string, opts Options) (*vulndb.Meta, er
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, inputerr.New(dir, 0, fmt.Errorf("not a directory of feeds (osv/, alpine-secdb/, cve5/, kev/)"))
 	}
-	b := &builder{opts: opts, cveBest: map[string]score{}, cvePub: map[string]string{}, c: &vulndb.Contents{
+	b := &builder{opts: opts, cveBest: map[string]score{}, cvePub: map[string]string{}, vulns: map[string][]byte{}, c: &vulndb.Contents{
 		Meta:     vulndb.Meta{Built: opts.Now.UTC(), Ecosystems: map[string]int{}},
-		Vulns:    map[string]*vulndb.Vuln{},
-		Packages: map[string]map[string][]vulndb.Affected{},
+		EncodedPackages: map[string]map[string][]byte{},
 	}}
 	steps := []func(context.Context, string) error{b.readCVE5, b.readOSV, b.readSecdb, b.readKEV}
 	for _, step := range steps {
@@ -88,8 +94,10 @@ func Build(ctx context.Context, dir, out string, opts Options) (*vulndb.Meta, er
 	if len(b.c.Meta.Sources) == 0 {
 		return nil, inputerr.New(dir, 0, fmt.Errorf("no feeds found (looked for osv/*/all.zip, alpine-secdb/*/*.json, cve5/*.zip, kev/known_exploited_vulnerabilities.json)"))
 	}
-	b.scoreFromAliases()
-	b.c.Meta.Vulns = len(b.c.Vulns)
+	if err := b.finish(); err != nil {
+		return nil, err
+	}
+	b.c.Meta.Vulns = len(b.c.Encoded)
 	if err := vulndb.Write(out, b.c); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", out, err)
 	}
@@ -248,17 +256,28 @@ func (b *builder) addOSV(r *osv.Record) {
 			b.c.Meta.Ecosystems[eco]++
 		}
 	}
-	b.c.Vulns[r.ID] = v
+	b.store(v)
+}
+
+// store encodes v (json.Marshal of this struct cannot fail).
+func (b *builder) store(v *vulndb.Vuln) {
+	raw, _ := json.Marshal(v)
+	b.vulns[v.ID] = raw
 }
 
 func (b *builder) add(eco, name string, e vulndb.Affected) {
-	m := b.c.Packages[eco]
+	m := b.c.EncodedPackages[eco]
 	if m == nil {
-		m = map[string][]vulndb.Affected{}
-		b.c.Packages[eco] = m
+		m = map[string][]byte{}
+		b.c.EncodedPackages[eco] = m
 	}
 	key := vulndb.NormalizeName(eco, name)
-	m[key] = append(m[key], e)
+	raw, _ := json.Marshal(e) // cannot fail for this struct
+	if prev := m[key]; len(prev) > 0 {
+		m[key] = append(append(prev, ','), raw...)
+	} else {
+		m[key] = raw
+	}
 }
 
 // bestSeverity picks the CVSS vector a record states, newest version first
@@ -341,9 +360,9 @@ func (b *builder) readSecdb(_ context.Context, dir string) error {
 			for _, id := range fix.IDs {
 				src.Records++
 				b.add(eco, fix.Package, vulndb.Affected{ID: id, Ranges: []vulndb.Range{{"i0", vulndb.Event("f" + fix.Version)}}})
-				if _, ok := b.c.Vulns[id]; !ok {
+				if _, ok := b.vulns[id]; !ok {
 					// Reports link a bare CVE to its public pages; nothing to store.
-					b.c.Vulns[id] = &vulndb.Vuln{ID: id}
+					b.store(&vulndb.Vuln{ID: id})
 				}
 			}
 		}
@@ -366,44 +385,62 @@ func (b *builder) readKEV(_ context.Context, dir string) error {
 	if err != nil {
 		return inputerr.New(p, 0, err)
 	}
-	for _, v := range b.c.Vulns {
-		for _, id := range append([]string{v.ID}, v.Aliases...) {
-			if d, ok := cat.Added[id]; ok {
-				v.KEV = d
-			}
-		}
-	}
+	b.kev = cat.Added
 	b.c.Meta.Sources = append(b.c.Meta.Sources, vulndb.Source{Name: "kev", Where: filepath.ToSlash(rel(dir, p)), Records: len(cat.Added), Version: cat.Version})
 	return nil
 }
 
-// scoreFromAliases gives advisories without a CVSS vector of their own
-// the best score of one of their CVE aliases.
-func (b *builder) scoreFromAliases() {
-	for _, v := range b.c.Vulns {
-		if v.Published == "" {
-			for _, id := range append([]string{v.ID}, v.Aliases...) {
-				if p, ok := b.cvePub[id]; ok {
-					v.Published = p
-					break
-				}
-			}
+// finish adds to each advisory what other feeds say of it: the KEV date
+// of it or an alias, a publication date from its CVE record, and, for an
+// advisory without a CVSS vector of its own, the best score of one of its
+// CVE aliases. An advisory is re-encoded only when something changed.
+func (b *builder) finish() error {
+	for id, raw := range b.vulns {
+		var v vulndb.Vuln
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("advisory %s: %w", id, err)
 		}
-		if v.Vector != "" {
-			continue
-		}
-		var best *score
-		for _, id := range append([]string{v.ID}, v.Aliases...) {
-			if s, ok := b.cveBest[id]; ok && (best == nil || s.rank < best.rank) {
-				s := s
-				best = &s
-			}
-		}
-		if best != nil {
-			v.Score, v.Vector, v.ScoreFrom = best.value, best.vector, best.from
-			v.Severity = cvss.Severity(best.value).String()
+		if b.enrich(&v) {
+			b.store(&v)
 		}
 	}
+	b.c.Encoded = b.vulns
+	return nil
+}
+
+// enrich reports whether it changed v.
+func (b *builder) enrich(v *vulndb.Vuln) bool {
+	changed := false
+	ids := append([]string{v.ID}, v.Aliases...)
+	for _, id := range ids {
+		if d, ok := b.kev[id]; ok && v.KEV != d {
+			v.KEV, changed = d, true
+		}
+	}
+	if v.Published == "" {
+		for _, id := range ids {
+			if p, ok := b.cvePub[id]; ok {
+				v.Published, changed = p, true
+				break
+			}
+		}
+	}
+	if v.Vector != "" {
+		return changed
+	}
+	var best *score
+	for _, id := range ids {
+		if s, ok := b.cveBest[id]; ok && (best == nil || s.rank < best.rank) {
+			s := s
+			best = &s
+		}
+	}
+	if best != nil {
+		v.Score, v.Vector, v.ScoreFrom = best.value, best.vector, best.from
+		v.Severity = cvss.Severity(best.value).String()
+		changed = true
+	}
+	return changed
 }
 
 // normalizeTime writes CVE dates ("2024-10-16T17:15:18.000Z",

@@ -194,8 +194,16 @@ func (db *DB) Vuln(id string) (*Vuln, error) {
 type Contents struct {
 	Meta  Meta
 	Vulns map[string]*Vuln
+	// Encoded are advisories already JSON-encoded (as Vuln), stored as
+	// they are; a builder of millions keeps them so. An ID in both maps
+	// is stored from Vulns.
+	Encoded map[string][]byte
 	// Packages maps ecosystem, then normalised package name, to entries.
 	Packages map[string]map[string][]Affected
+	// EncodedPackages is Packages with each list already JSON-encoded,
+	// its elements joined by commas without the brackets, so that a
+	// builder appends to it; a name in both is stored from Packages.
+	EncodedPackages map[string]map[string][]byte
 }
 
 // Write stores contents as a new database at path, through a temporary
@@ -341,22 +349,31 @@ func writeContents(db *bolt.DB, c *Contents) error {
 	if err := w.put([][]byte{bucketMeta}, keyMeta, raw); err != nil {
 		return err
 	}
-	for _, id := range sortedKeys(c.Vulns) {
-		raw, err := json.Marshal(c.Vulns[id])
-		if err != nil {
-			return err
+	for _, id := range union(c.Vulns, c.Encoded) {
+		raw, ok := c.Encoded[id]
+		if v, own := c.Vulns[id]; own {
+			if raw, err = json.Marshal(v); err != nil {
+				return err
+			}
+		} else if !ok {
+			continue
 		}
 		if err := w.put([][]byte{bucketVulns}, []byte(id), raw); err != nil {
 			return err
 		}
 	}
-	for _, eco := range sortedKeys(c.Packages) {
-		names := c.Packages[eco]
+	for _, eco := range union(c.Packages, c.EncodedPackages) {
+		names, encoded := c.Packages[eco], c.EncodedPackages[eco]
 		path := [][]byte{bucketPkgs, []byte(eco)}
-		for _, n := range sortedKeys(names) {
-			raw, err := json.Marshal(names[n])
-			if err != nil {
-				return err
+		for _, n := range union(names, encoded) {
+			var raw []byte
+			if list, ok := names[n]; ok {
+				if raw, err = json.Marshal(list); err != nil {
+					return err
+				}
+			} else {
+				raw = make([]byte, 0, len(encoded[n])+2)
+				raw = append(append(append(raw, '['), encoded[n]...), ']')
 			}
 			if err := w.put(path, []byte(n), raw); err != nil {
 				return err
@@ -372,11 +389,18 @@ func writeContents(db *bolt.DB, c *Contents) error {
 	return w.commit()
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
+// union is the keys of a and b, sorted, each once.
+func union[A, B any](a map[string]A, b map[string]B) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
 		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, dup := a[k]; !dup {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	return keys
 }
+

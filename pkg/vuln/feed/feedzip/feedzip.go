@@ -6,6 +6,7 @@ package feedzip
 
 import (
 	"archive/zip"
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ type Limits struct {
 // Each calls fn with each record of the archive whose file name want
 // accepts, parsed by parse. Files over the size limit and records that do
 // not parse go to bad with their name; an error from fn stops the walk.
+// parse must not keep the bytes it is given.
 func Each[R any](r io.ReaderAt, size int64, lim Limits, want func(name string) bool, parse func([]byte) (R, error), fn func(R) error, bad func(name string, err error)) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
@@ -32,7 +34,13 @@ func Each[R any](r io.ReaderAt, size int64, lim Limits, want func(name string) b
 		return fmt.Errorf("%d files is more than %d records", len(zr.File), lim.Records)
 	}
 	shared := overlapping(zr.File)
-	for _, f := range zr.File {
+	// The directory of an archive of 1.5M records is 375 MB of file
+	// headers: each is let go once its record is read, so that the
+	// records a caller keeps take the place of the headers read; and one
+	// buffer holds each record in turn (parse must not keep it).
+	var buf bytes.Buffer
+	for i, f := range zr.File {
+		zr.File[i] = nil
 		if f.FileInfo().IsDir() || !want(f.Name) {
 			continue
 		}
@@ -48,12 +56,13 @@ func Each[R any](r io.ReaderAt, size int64, lim Limits, want func(name string) b
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
-		b, err := io.ReadAll(io.LimitReader(rc, lim.RecordSize+1))
+		buf.Reset()
+		_, err = buf.ReadFrom(io.LimitReader(rc, lim.RecordSize+1))
 		rc.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
-		rec, err := parse(b)
+		rec, err := parse(buf.Bytes())
 		if err != nil {
 			bad(f.Name, err)
 			continue
