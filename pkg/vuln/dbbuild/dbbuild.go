@@ -13,8 +13,8 @@
 package dbbuild
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -79,7 +79,7 @@ func Build(ctx context.Context, dir, out string, opts Options) (*vulndb.Meta, er
 		return nil, inputerr.New(dir, 0, fmt.Errorf("not a directory of feeds (osv/, alpine-secdb/, cve5/, kev/)"))
 	}
 	b := &builder{opts: opts, cveBest: map[string]score{}, cvePub: map[string]string{}, vulns: map[string][]byte{}, c: &vulndb.Contents{
-		Meta:     vulndb.Meta{Built: opts.Now.UTC(), Ecosystems: map[string]int{}},
+		Meta:            vulndb.Meta{Built: opts.Now.UTC(), Ecosystems: map[string]int{}},
 		EncodedPackages: map[string]map[string][]byte{},
 	}}
 	steps := []func(context.Context, string) error{b.readCVE5, b.readOSV, b.readSecdb, b.readKEV}

@@ -403,4 +403,3 @@ func union[A, B any](a map[string]A, b map[string]B) []string {
 	sort.Strings(keys)
 	return keys
 }
-
