@@ -18,6 +18,7 @@ type Limit struct {
 	listed  map[string]int
 	folded  map[string]*summary
 	order   []string
+	where   string
 }
 
 type summary struct {
@@ -32,7 +33,14 @@ func NewLimit(perRule int) *Limit {
 	if perRule <= 0 {
 		perRule = DefaultPerRule
 	}
-	return &Limit{perRule: perRule, listed: map[string]int{}, folded: map[string]*summary{}}
+	return &Limit{perRule: perRule, listed: map[string]int{}, folded: map[string]*summary{}, where: "file"}
+}
+
+// In names what the findings come from in summaries ("image"; "file" by
+// default).
+func (l *Limit) In(what string) *Limit {
+	l.where = what
+	return l
 }
 
 // Take reports whether one more finding of rule id is listed, and counts
@@ -87,11 +95,11 @@ func (l *Limit) Summaries() []Finding {
 		s := l.folded[id]
 		f := s.first
 		f.Severity = s.worst
-		noun := "findings"
+		noun := "findings in this " + l.where + " are"
 		if s.count == 1 {
-			noun = "finding"
+			noun = "finding in this " + l.where + " is"
 		}
-		f.Message = fmt.Sprintf("%d more %s %s in this file are not listed (a file lists the first %d of each rule); the first of them: %s",
+		f.Message = fmt.Sprintf("%d more %s %s not listed (the first %d of each rule are); the first of them: %s",
 			s.count, id, noun, l.perRule, f.Message)
 		out = append(out, f)
 	}

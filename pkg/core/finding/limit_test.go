@@ -37,3 +37,12 @@ func TestLimitFilter(t *testing.T) {
 		t.Fatalf("summaries = %+v", s)
 	}
 }
+
+func TestLimitIn(t *testing.T) {
+	l := NewLimit(1).In("image")
+	l.Add(Finding{ID: "IMG013"})
+	l.Add(Finding{ID: "IMG013"})
+	if s := l.Summaries(); len(s) != 1 || !strings.HasPrefix(s[0].Message, "1 more IMG013 finding in this image is not listed") {
+		t.Fatalf("%+v", s)
+	}
+}
