@@ -50,3 +50,21 @@ func Plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// Text is Escape for a whole rendered text: each line is escaped, the
+// newlines and tabs that lay it out are kept. For writers that format
+// many fields from an image at once.
+func Text(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && unsafe(r) }) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		cells := strings.Split(l, "\t")
+		for j, c := range cells {
+			cells[j] = Escape(c)
+		}
+		lines[i] = strings.Join(cells, "\t")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -18,3 +18,14 @@ func TestEscape(t *testing.T) {
 		}
 	}
 }
+
+func TestText(t *testing.T) {
+	in := "Needs  runs /e\x1b]8;;http://evil\x1b\\link\n  a\tb\x1b[2J\n"
+	want := "Needs  runs /e\\x1b]8;;http://evil\\x1b\\link\n  a\tb\\x1b[2J\n"
+	if got := Text(in); got != want {
+		t.Errorf("Text = %q, want %q", got, want)
+	}
+	if s := "plain\ttext\n"; Text(s) != s {
+		t.Error("plain text changed")
+	}
+}

@@ -33,9 +33,11 @@ func (a *Advice) WriteJSON(w io.Writer) error {
 	return enc.Encode(a)
 }
 
-// WriteTable writes a for people.
+// WriteTable writes a for people. Names, entrypoints and notes come from
+// the image: the text is escaped as a whole before it reaches a terminal.
 func (a *Advice) WriteTable(w io.Writer) error {
-	bw := bufio.NewWriter(w)
+	var out strings.Builder
+	bw := bufio.NewWriter(&out)
 	id := a.Identity
 	fmt.Fprintf(bw, "Image  %s\n", a.Image)
 	osName := "unknown distribution"
@@ -112,7 +114,11 @@ func (a *Advice) WriteTable(w io.Writer) error {
 			fmt.Fprintf(bw, "  (%s)\n", o.Note)
 		}
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, printable.Text(out.String()))
+	return err
 }
 
 func vulnSummary(c Candidate) string {
