@@ -92,6 +92,12 @@ func Name(name string) bool {
 	return false
 }
 
+// awsSecretWord is a 40-character word of an AWS secret key's alphabet,
+// with what bounds it (Go's expressions have no lookaround).
+var awsSecretWord = regexp.MustCompile(`(^|[^A-Za-z0-9/+=])[A-Za-z0-9/+]{40}($|[^A-Za-z0-9/+=])`)
+
+const awsSecretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"
+
 // assignment is NAME=value, the value quoted or not.
 var assignment = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|[^\s"';|&]+)`)
 
@@ -100,10 +106,24 @@ var assignment = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'
 // printed value that comes from an image goes through (build history
 // above all), so a secret is shown nowhere but as a masked excerpt.
 func Redact(s string) string {
+	// Beside an access key ID, a bare 40-character base64 word is its
+	// secret key ("--key AKIA... --secret wJal..."), whatever it is called:
+	// masking one that was not costs nothing.
+	pair := Formats[0].in(s) && Formats[0].re.MatchString(s)
 	for _, f := range Formats {
 		if f.in(s) {
 			s = f.re.ReplaceAllStringFunc(s, Mask)
 		}
+	}
+	if pair {
+		mask := func(m string) string {
+			i := strings.IndexAny(m, awsSecretChars)
+			j := strings.LastIndexAny(m, awsSecretChars)
+			return m[:i] + Mask(m[i:j+1]) + m[j+1:]
+		}
+		// Twice: two words one character apart share the character
+		// that bounds them, and a match takes it from the next.
+		s = awsSecretWord.ReplaceAllStringFunc(awsSecretWord.ReplaceAllStringFunc(s, mask), mask)
 	}
 	if !strings.Contains(s, "=") {
 		return s
