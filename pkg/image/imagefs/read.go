@@ -54,7 +54,7 @@ const (
 	// DefaultContentMemory bounds the file contents held at once by all
 	// the workers of one read, whatever the files declare (sparse files
 	// declare hundreds of megabytes in a few bytes of layer).
-	DefaultContentMemory = 512 << 20
+	DefaultContentMemory = 320 << 20
 	// DefaultMaxEntries caps the entries (files, directories, links,
 	// whiteouts) of all the layers one read holds: each is kept for the
 	// image view at about 200 bytes, and 3M empty files (a few megabytes
