@@ -20,6 +20,7 @@ func FuzzNoInjection(f *testing.F) {
 	for _, s := range []string{
 		"/data\ntouch /tmp/x", "/x\n    privileged: true\n    pid: host", "a'; rm -rf / #", "$(id)", "`id`",
 		"\r\n# x\u2028y", "/v\n    volumes: [\"/:/host\"]", "\x1b[2J", "--privileged", "}", "&& true",
+		"/data:exec,suid,mode=4777",
 	} {
 		f.Add(s)
 	}
@@ -28,6 +29,12 @@ func FuzzNoInjection(f *testing.F) {
 			FileCaps: map[string][]string{s: {"cap_net_bind_service"}}, Writes: []Mount{{Path: s, Reason: s}, {Path: "/w/" + s, Reason: s}},
 			Binds: []Bind{{Port: 80, Reason: s}}, Command: entrypoint.Command{Args: []string{s}, Path: s}, Distro: s, HasShell: true}
 		pl := NewPlan("registry.example/app:1", p, Options{})
+		for _, m := range pl.Mounts {
+			// --tmpfs and Compose's tmpfs read options after a colon.
+			if strings.ContainsAny(m.Path, ":,") {
+				t.Fatalf("mount %q carries mount options", m.Path)
+			}
+		}
 
 		for _, tool := range []string{"docker", "podman"} {
 			script := string(pl.Command(tool))

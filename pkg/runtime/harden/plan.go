@@ -119,6 +119,14 @@ func NewPlan(image string, p Profile, opts Options) Plan {
 			pl.Notes = append(pl.Notes, fmt.Sprintf("the writable path %q has control characters or is not UTF-8: left out; mount it by hand if it is real", m.Path))
 			return
 		}
+		// --tmpfs PATH:OPTIONS and Compose's tmpfs read what follows a
+		// colon as mount options, and a comma separates them: a VOLUME
+		// "/data:exec,suid,mode=4777" would be a setuid, world-writable
+		// mount. Such a path cannot be written as data there: refused.
+		if strings.ContainsAny(m.Path, ":,") {
+			pl.Notes = append(pl.Notes, fmt.Sprintf("the writable path %q has ':' or ',', which mount flags read as options: left out; mount it by hand if it is real", m.Path))
+			return
+		}
 		m.Path = path.Clean(m.Path)
 		for s := range seen {
 			if m.Path == s || strings.HasPrefix(m.Path, s+"/") {
