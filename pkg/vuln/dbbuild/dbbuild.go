@@ -431,7 +431,6 @@ func (b *builder) enrich(v *vulndb.Vuln) bool {
 	var best *score
 	for _, id := range ids {
 		if s, ok := b.cveBest[id]; ok && (best == nil || s.rank < best.rank) {
-			s := s
 			best = &s
 		}
 	}
