@@ -161,9 +161,9 @@ func (p *pass) isStage(name string, st *dockerfile.Stage) bool {
 	return false
 }
 
-// automaticArgs are set by BuildKit for every build, so FROM may use them
-// without declaring them.
-var automaticArgs = []string{"BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE", "BUILDKIT_SBOM_SCAN_STAGE", "BUILDKIT_SBOM_SCAN_CONTEXT"}
+// sbomArgs are build arguments BuildKit reads itself; FROM may use them
+// without a default.
+var sbomArgs = []string{"BUILDKIT_SBOM_SCAN_STAGE", "BUILDKIT_SBOM_SCAN_CONTEXT"}
 
 var df004 = &Rule{Rule: rule.Rule{
 	ID: "DF004", Severity: finding.Medium, Kind: finding.KindMisconfiguration,
@@ -178,7 +178,7 @@ what it builds on, so builds are not reproducible and reviews cannot see the bas
 	for _, s := range p.f.Stages {
 		var missing []string
 		for _, v := range s.From.Unresolved {
-			if slices.Contains(automaticArgs, v) || hasInlineDefault(s.From.Raw, v) {
+			if dockerfile.IsAutomaticArg(v) || slices.Contains(sbomArgs, v) {
 				continue
 			}
 			missing = append(missing, v)
@@ -191,12 +191,6 @@ what it builds on, so builds are not reproducible and reviews cannot see the bas
 			s.From.Raw, "$"+strings.Join(missing, ", $"), map[bool]string{true: "has", false: "have"}[len(missing) == 1]))
 	}
 }}
-
-// hasInlineDefault reports whether raw gives v a fallback, as in
-// ${v:-alpine} or ${v-alpine}.
-func hasInlineDefault(raw, v string) bool {
-	return strings.Contains(raw, "${"+v+":-") || strings.Contains(raw, "${"+v+"-")
-}
 
 var df005 = &Rule{Rule: rule.Rule{
 	ID: "DF005", Severity: finding.High, Kind: finding.KindMisconfiguration,

@@ -44,8 +44,9 @@ type File struct {
 	// Stages in order of appearance.
 	Stages []*Stage
 
-	lines []string
-	sh    *syntax.Parser // while the scripts are parsed
+	lines  []string
+	sh     *syntax.Parser // while the scripts are parsed
+	global *vars          // the meta ARGs, expanded
 }
 
 // Line returns source line n (1-based) without its line ending, or "" when
@@ -69,22 +70,18 @@ func (f *File) Final() *Stage {
 	return f.Stages[len(f.Stages)-1]
 }
 
-// MetaArg returns the default value of the meta ARG name (declared before
-// the first FROM) and whether it has one.
+// MetaArg returns the value of the meta ARG name (declared before the
+// first FROM) after expansion, and whether the Dockerfile (or a build
+// argument given to Parse) sets it to a known value.
 func (f *File) MetaArg(name string) (string, bool) {
-	var val string
-	var ok bool
-	for _, in := range f.MetaArgs {
-		for _, kv := range in.Command.(*instructions.ArgCommand).Args {
-			if kv.Key == name {
-				val, ok = "", false
-				if kv.Value != nil {
-					val, ok = *kv.Value, true
-				}
-			}
-		}
+	if f.global == nil {
+		return "", false
 	}
-	return val, ok
+	v, ok := f.global.val[name]
+	if _, unknown := f.global.unknown[name]; unknown {
+		return "", false
+	}
+	return v, ok
 }
 
 // Stage is one FROM and the instructions up to the next FROM.
@@ -108,9 +105,11 @@ type Stage struct {
 type Base struct {
 	// Raw is the image as written, before variable substitution.
 	Raw string
-	// Image is Raw with meta ARG defaults substituted.
+	// Image is Raw expanded as BuildKit does, with the meta ARGs' values;
+	// a variable without a known value stays as ${NAME}.
 	Image string
-	// Unresolved lists variables used in Raw that have no value.
+	// Unresolved lists the variables used in Raw whose values the
+	// Dockerfile does not give (automatic platform ARGs included).
 	Unresolved []string
 	// Platform is the --platform value, if any.
 	Platform string
@@ -144,6 +143,12 @@ type Instruction struct {
 	Script *Script
 	// Stage is the stage the instruction belongs to (nil for meta ARGs).
 	Stage *Stage
+	// Unresolved lists the variables in the instruction's words whose
+	// values the Dockerfile does not give; they are left in Command as
+	// ${NAME}. Command holds the words after BuildKit's expansion and
+	// quote removal (USER "root" is root), except RUN, CMD, ENTRYPOINT
+	// and HEALTHCHECK, which BuildKit does not expand.
+	Unresolved []string
 }
 
 // Flag returns the value of the instruction flag --name (as in
@@ -175,7 +180,11 @@ func Parse(name string, r io.Reader) (*File, error) {
 }
 
 // ParseBytes parses Dockerfile source held in memory.
-func ParseBytes(name string, src []byte) (f *File, err error) {
+func ParseBytes(name string, src []byte, opts ...Option) (f *File, err error) {
+	var o parseOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	// BuildKit's parser is well tested, but it was written for trusted
 	// input; a panic on hostile input must become an error, not a crash.
 	defer func() {
@@ -235,6 +244,9 @@ func ParseBytes(name string, src []byte) (f *File, err error) {
 			Column:  1 + leadingSpace(f.Line(node.StartLine)),
 		}
 		if st, ok := cmd.(*instructions.Stage); ok {
+			if f.global == nil {
+				f.expandMeta(lex, o.buildArgs)
+			}
 			cur = f.newStage(st, in, lex)
 			continue
 		}
@@ -251,6 +263,7 @@ func ParseBytes(name string, src []byte) (f *File, err error) {
 	if len(f.Stages) == 0 {
 		return nil, &inputerr.Error{File: name, Err: errors.New("no FROM instruction")}
 	}
+	f.expandStages(lex, o.buildArgs)
 	f.markFinal()
 	f.parseScripts()
 	return f, nil
@@ -261,14 +274,11 @@ func (f *File) newStage(st *instructions.Stage, in *Instruction, lex *shell.Lex)
 	in.Stage = s
 	s.From.Raw = st.BaseName
 	s.From.Platform = st.Platform
-	res, err := lex.ProcessWordWithMatches(st.BaseName, metaEnv{f})
-	if err != nil {
-		s.From.Image = st.BaseName
-	} else {
-		s.From.Image = res.Result
-		for v := range res.Unmatched {
-			s.From.Unresolved = append(s.From.Unresolved, v)
-		}
+	x := &expander{lex: lex, env: f.global}
+	s.From.Image, _ = x.word(st.BaseName)
+	s.From.Unresolved = x.unresolved
+	if s.From.Platform != "" {
+		s.From.Platform, _ = x.word(s.From.Platform)
 	}
 	for _, prev := range f.Stages {
 		if prev.Name != "" && strings.EqualFold(prev.Name, s.From.Image) {
@@ -287,22 +297,6 @@ func (f *File) markFinal() {
 		}
 		s.InFinalImage = true
 	}
-}
-
-// metaEnv exposes meta ARG defaults to BuildKit's word expander; only
-// ARGs with a default count as set.
-type metaEnv struct{ f *File }
-
-func (e metaEnv) Get(k string) (string, bool) { return e.f.MetaArg(k) }
-
-func (e metaEnv) Keys() []string {
-	var keys []string
-	for _, in := range e.f.MetaArgs {
-		for _, kv := range in.Command.(*instructions.ArgCommand).Args {
-			keys = append(keys, kv.Key)
-		}
-	}
-	return keys
 }
 
 // locate turns a BuildKit error into a ParseError with the first line it

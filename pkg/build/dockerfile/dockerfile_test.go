@@ -34,13 +34,13 @@ FROM $BASE:$TAG
 		t.Fatalf("syntax %q, %d meta args, %d stages", f.Syntax, len(f.MetaArgs), len(f.Stages))
 	}
 	s := f.Stages
-	if s[0].Name != "build" || s[0].From.Image != "alpine:3.22" || s[0].From.Platform != "$BUILDPLATFORM" || s[0].From.Stage != nil {
+	if s[0].Name != "build" || s[0].From.Image != "alpine:3.22" || s[0].From.Platform != "${BUILDPLATFORM}" || s[0].From.Stage != nil {
 		t.Errorf("stage 0: %+v", s[0].From)
 	}
 	if s[1].From.Stage != s[0] || !s[2].From.IsScratch() || s[2].From.IsExternal() {
 		t.Errorf("stage refs: %+v %+v", s[1].From, s[2].From)
 	}
-	if s[3].From.Image != "alpine:" || !cmp.Equal(s[3].From.Unresolved, []string{"TAG"}) || !s[3].InFinalImage || s[0].InFinalImage {
+	if s[3].From.Image != "alpine:${TAG}" || !cmp.Equal(s[3].From.Unresolved, []string{"TAG"}) || !s[3].InFinalImage || s[0].InFinalImage {
 		t.Errorf("stage 3: %+v final=%v", s[3].From, s[3].InFinalImage)
 	}
 }
