@@ -134,7 +134,7 @@ its owner's security are unknown. This rule is active when trusted registries ar
 	})
 	// COPY --from=<image> pulls an image too.
 	for _, st := range p.f.Stages {
-		for _, in := range st.Instructions {
+		for _, in := range each(st) {
 			c, ok := in.Command.(*instructions.CopyCommand)
 			if !ok || c.From == "" || p.isStage(c.From, st) || !strings.ContainsAny(c.From, "/:.") {
 				continue

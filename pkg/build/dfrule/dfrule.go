@@ -6,6 +6,7 @@ package dfrule
 
 import (
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,6 +91,9 @@ type pass struct {
 	limit   *finding.Limit
 	spill   finding.Finding
 	spilled bool
+	// run is the RUN whose script p.runs is handing to a rule, so that a
+	// finding on one of its commands can say it is an ONBUILD trigger.
+	run *dockerfile.Instruction
 }
 
 func newPass(f *dockerfile.File, opts Options) *pass {
@@ -101,11 +105,13 @@ func newPass(f *dockerfile.File, opts Options) *pass {
 
 // at reports a finding on an instruction.
 func (p *pass) at(in *dockerfile.Instruction, msg string, aliases ...string) *finding.Finding {
+	msg = onBuildNote(in, msg)
 	return p.report(finding.Location{File: p.f.Path, Line: in.Line, Column: in.Column, EndLine: in.EndLine}, msg, aliases...)
 }
 
 // atCmd reports a finding on one shell command of a RUN.
 func (p *pass) atCmd(c *dockerfile.Command, msg string, aliases ...string) *finding.Finding {
+	msg = onBuildNote(p.run, msg)
 	return p.report(finding.Location{File: p.f.Path, Line: c.Line, Column: c.Column}, msg, aliases...)
 }
 
@@ -113,6 +119,9 @@ func (p *pass) atCmd(c *dockerfile.Command, msg string, aliases ...string) *find
 // instruction's first line (an image name in FROM, a port in EXPOSE),
 // falling back to the instruction.
 func (p *pass) atWord(in *dockerfile.Instruction, word, msg string, aliases ...string) *finding.Finding {
+	if in.OnBuild {
+		return p.at(in, msg, aliases...)
+	}
 	for n := in.Line; n <= in.EndLine && word != ""; n++ {
 		line := p.f.Line(n)
 		start := 0
@@ -147,15 +156,37 @@ func (p *pass) fold() {
 	}
 }
 
-// runs calls fn for every RUN with a parsed script in the given stages.
-func runs(stages []*dockerfile.Stage, fn func(in *dockerfile.Instruction, s *dockerfile.Script)) {
+// runs calls fn for every RUN with a parsed script in the given stages,
+// and for the RUNs their ONBUILD lines wrap.
+func (p *pass) runs(stages []*dockerfile.Stage, fn func(in *dockerfile.Instruction, s *dockerfile.Script)) {
+	defer func() { p.run = nil }()
 	for _, st := range stages {
-		for _, in := range st.Instructions {
+		for _, in := range each(st) {
 			if in.Script != nil {
+				p.run = in
 				fn(in, in.Script)
 			}
 		}
 	}
+}
+
+// each returns a stage's instructions followed by its ONBUILD triggers,
+// for the rules that judge one instruction at a time: a trigger is the
+// instruction it wraps, run in a child's build.
+func each(st *dockerfile.Stage) []*dockerfile.Instruction {
+	if len(st.Triggers) == 0 {
+		return st.Instructions
+	}
+	return append(slices.Clip(st.Instructions), st.Triggers...)
+}
+
+// onBuildNote adds to a finding's message that its instruction is an
+// ONBUILD trigger.
+func onBuildNote(in *dockerfile.Instruction, msg string) string {
+	if in != nil && in.OnBuild {
+		return msg + " (ONBUILD: runs in the build of every image FROM this one)"
+	}
+	return msg
 }
 
 // shipped returns the stages whose layers end up in the final image.

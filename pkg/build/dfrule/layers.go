@@ -84,7 +84,7 @@ not shrink the image. Stages that do not end up in the final image are not repor
 	Bad:  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl",
 	Good: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 }, check: func(p *pass) {
-	runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			if aptSub(c) != "update" {
 				continue
@@ -129,7 +129,7 @@ vulnerability reports without ever being used.`,
 	Bad:  "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*",
 	Good: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 }, check: func(p *pass) {
-	runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			if aptSub(c) == "install" && !installRecommendsOff(c) {
 				p.atCmd(c, c.Name+" install without --no-install-recommends also installs recommended packages")
@@ -147,7 +147,7 @@ the layer. They serve no purpose at run time and grow the image.`,
 	Bad:  "FROM alpine:3.22\nRUN apk update && apk add curl",
 	Good: "FROM alpine:3.22\nRUN apk add --no-cache curl",
 }, check: func(p *pass) {
-	runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			if c.Name != "apk" || c.Subcommand(apkValued...) != "add" || c.HasFlag("--no-cache") {
 				continue
@@ -291,7 +291,7 @@ in the layer and in every pull of the image.`,
 	Bad:  "FROM rockylinux:9\nRUN dnf install -y httpd-2.4.62",
 	Good: "FROM rockylinux:9\nRUN dnf install -y httpd-2.4.62 && dnf clean all",
 }, check: func(p *pass) {
-	runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, cl := range cleaners {
 			for _, c := range s.Commands {
 				if !slices.Contains(cl.names, c.Name) || !slices.Contains(cl.installs, c.Subcommand(cl.valued...)) {
@@ -469,7 +469,7 @@ download is neither verified nor reproducible.`,
 	Good: "FROM alpine:3.22\nCOPY app.conf /etc/app.conf\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool.tar.gz /tmp/\nADD rootfs.tar.gz /",
 }, check: func(p *pass) {
 	for _, st := range p.f.Stages {
-		for _, in := range st.Instructions {
+		for _, in := range each(st) {
 			c, ok := in.Command.(*instructions.AddCommand)
 			if !ok {
 				continue
@@ -515,7 +515,7 @@ fixed. Fixes belong in the base: rebuild on a newer base image (see ` + "`bulwar
 	Bad:  "FROM debian:12\nRUN apt-get update && apt-get -y upgrade && rm -rf /var/lib/apt/lists/*",
 	Good: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 }, check: func(p *pass) {
-	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			sub := ""
 			switch {

@@ -81,7 +81,7 @@ a TTY.`,
 	Bad:  "FROM debian:12\nUSER app\nRUN sudo apt-get update",
 	Good: "FROM debian:12\nRUN apt-get update\nUSER app",
 }, check: func(p *pass) {
-	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			if c.Name == "sudo" {
 				p.atCmd(c, "sudo in RUN: run the step before USER switches away from root instead")
@@ -180,7 +180,7 @@ code in your build and ships its result. Nothing records what was run.`,
 	Bad:  "FROM debian:12\nRUN curl -fsSL https://example.com/install.sh | sh",
 	Good: "FROM debian:12\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/install.sh /tmp/install.sh\nRUN sh /tmp/install.sh && rm /tmp/install.sh",
 }, check: func(p *pass) {
-	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			if c.Name != "curl" && c.Name != "wget" {
 				continue
@@ -232,13 +232,13 @@ wrong owner; the right fix is to give the one user that needs to write ownership
 	Good: "FROM alpine:3.22\nRUN mkdir /data && chown 10001:10001 /data && chmod 750 /data",
 }, check: func(p *pass) {
 	for _, st := range p.f.Stages {
-		for _, in := range st.Instructions {
+		for _, in := range each(st) {
 			if m, ok := in.Flag("chmod"); ok && worldWritable(m) {
 				p.atWord(in, "--chmod", fmt.Sprintf("%s --chmod=%s makes the copied files world-writable", in.Keyword, m))
 			}
 		}
 	}
-	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			var mode string
 			switch c.Name {
@@ -276,7 +276,7 @@ access control and audit. Containers are entered with "docker exec" or "kubectl 
 	Good: "FROM alpine:3.22\nEXPOSE 8080",
 }, check: func(p *pass) {
 	for _, st := range p.f.Stages {
-		for _, in := range st.Instructions {
+		for _, in := range each(st) {
 			c, ok := in.Command.(*instructions.ExposeCommand)
 			if !ok {
 				continue
@@ -337,7 +337,7 @@ says where the commands run. A cd inside a subshell, "( cd dir && make )", is fi
 	Good: "FROM alpine:3.22\nWORKDIR /src\nRUN make",
 }, check: func(p *pass) {
 	for _, st := range p.f.Stages {
-		for _, in := range st.Instructions {
+		for _, in := range each(st) {
 			c, ok := in.Command.(*instructions.WorkdirCommand)
 			if !ok {
 				continue
@@ -347,7 +347,7 @@ says where the commands run. A cd inside a subshell, "( cd dir && make )", is fi
 			}
 		}
 	}
-	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			if c.Name == "cd" && !c.InSubshell && c.Within == nil && len(c.Via) == 0 {
 				p.atCmd(c, "cd in RUN: use WORKDIR to change the directory", "DL3003")
@@ -424,7 +424,7 @@ upgrades deliberate (and reviewable in a diff).`,
 	Bad:  "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask",
 	Good: "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3",
 }, check: func(p *pass) {
-	runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
 			pkgs, alias := unpinned(c)
 			if len(pkgs) == 0 {
@@ -501,7 +501,7 @@ without a .dockerignore copies all of them that happen to be in the directory.`,
 	Good: "FROM alpine:3.22\nCOPY app.conf /app/app.conf",
 }, check: func(p *pass) {
 	for _, st := range p.f.Stages {
-		for _, in := range st.Instructions {
+		for _, in := range each(st) {
 			var srcs []string
 			switch c := in.Command.(type) {
 			case *instructions.CopyCommand:

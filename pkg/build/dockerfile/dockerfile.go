@@ -95,6 +95,10 @@ type Stage struct {
 	Instructions []*Instruction
 	// FromInstruction is the FROM instruction itself.
 	FromInstruction *Instruction
+	// Triggers are the instructions the stage's ONBUILD lines wrap, in
+	// order: they run in the build of every image made FROM this one,
+	// not in this stage, so they are not among Instructions.
+	Triggers []*Instruction
 	// InFinalImage is true for the final stage and every stage it is built
 	// FROM, directly or through other stages: what these stages leave in
 	// their layers ships in the image.
@@ -143,6 +147,9 @@ type Instruction struct {
 	Script *Script
 	// Stage is the stage the instruction belongs to (nil for meta ARGs).
 	Stage *Stage
+	// OnBuild is true for the instruction an ONBUILD wraps, which runs in
+	// a child image's build. It has the ONBUILD line's position.
+	OnBuild bool
 	// Unresolved lists the variables in the instruction's words whose
 	// values the Dockerfile does not give; they are left in Command as
 	// ${NAME}. Command holds the words after BuildKit's expansion and
@@ -259,6 +266,11 @@ func ParseBytes(name string, src []byte, opts ...Option) (f *File, err error) {
 		}
 		in.Stage = cur
 		cur.Instructions = append(cur.Instructions, in)
+		if _, ok := cmd.(*instructions.OnbuildCommand); ok {
+			if t := f.trigger(in); t != nil {
+				cur.Triggers = append(cur.Triggers, t)
+			}
+		}
 	}
 	if len(f.Stages) == 0 {
 		return nil, &inputerr.Error{File: name, Err: errors.New("no FROM instruction")}
@@ -267,6 +279,31 @@ func ParseBytes(name string, src []byte, opts ...Option) (f *File, err error) {
 	f.markFinal()
 	f.parseScripts()
 	return f, nil
+}
+
+// trigger returns the instruction an ONBUILD wraps, parsed as BuildKit
+// parses it when a child image is built, or nil when it is not one.
+func (f *File) trigger(on *Instruction) *Instruction {
+	if on.Node.Next == nil || len(on.Node.Next.Children) == 0 {
+		return nil
+	}
+	node := on.Node.Next.Children[0]
+	cmd, err := instructions.ParseInstruction(node)
+	if err != nil {
+		return nil
+	}
+	if run, ok := cmd.(*instructions.RunCommand); ok {
+		_ = run.Expand(func(w string) (string, error) { return w, nil })
+	}
+	col := on.Column
+	if line := f.Line(on.Line); col-1+len("ONBUILD") <= len(line) {
+		rest := line[col-1+len("ONBUILD"):]
+		col += len("ONBUILD") + leadingSpace(rest)
+	}
+	return &Instruction{
+		Keyword: strings.ToUpper(node.Value), Command: cmd, Node: node,
+		Line: on.Line, EndLine: on.EndLine, Column: col, Stage: on.Stage, OnBuild: true,
+	}
 }
 
 func (f *File) newStage(st *instructions.Stage, in *Instruction, lex *shell.Lex) *Stage {

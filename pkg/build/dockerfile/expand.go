@@ -162,9 +162,24 @@ func (f *File) expandStages(lex *shell.Lex, buildArgs map[string]string) {
 		if s.From.Stage != nil && end[s.From.Stage] != nil {
 			env = end[s.From.Stage].clone()
 		}
+		triggers := s.Triggers
 		for _, in := range s.Instructions {
 			x := &expander{lex: lex, env: env}
 			switch c := in.Command.(type) {
+			case *instructions.OnbuildCommand:
+				// A trigger is expanded in the child's build, which starts
+				// from this image's ENV; its own ARGs are not known here.
+				if len(triggers) > 0 && triggers[0].Line == in.Line {
+					t := triggers[0]
+					triggers = triggers[1:]
+					tx := &expander{lex: lex, env: env}
+					if e, ok := t.Command.(instructions.SupportsSingleWordExpansion); ok {
+						if _, isRun := t.Command.(*instructions.RunCommand); !isRun {
+							_ = e.Expand(tx.word)
+						}
+					}
+					t.Unresolved = tx.unresolved
+				}
 			case *instructions.ArgCommand:
 				f.expandArgs(in, x, env, f.global, buildArgs)
 			case *instructions.EnvCommand:

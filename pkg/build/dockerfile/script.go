@@ -128,6 +128,12 @@ func (f *File) parseScripts() {
 				in.Script = f.runScript(in, c, sh)
 			}
 		}
+		for _, t := range s.Triggers {
+			if c, ok := t.Command.(*instructions.RunCommand); ok {
+				// The child's shell is not known here; its default is.
+				t.Script = f.runScript(t, c, "/bin/sh")
+			}
+		}
 		shellOf[s] = sh
 	}
 }
