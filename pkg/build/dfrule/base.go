@@ -222,11 +222,11 @@ still shapes what it builds.`,
 			return
 		}
 		msg := fmt.Sprintf("FROM %s: %s; it gets no more security fixes", s.From.Image, strings.Join(ended, " and "))
-		if !s.InFinalImage {
+		if !s.Shipped {
 			msg += " (build stage, not shipped)"
 		}
 		f := p.atWord(s.FromInstruction, s.From.Raw, msg)
-		if !s.InFinalImage {
+		if !s.Shipped {
 			f.Severity = finding.Low
 		}
 	})

@@ -193,7 +193,7 @@ func onBuildNote(in *dockerfile.Instruction, msg string) string {
 func (p *pass) shipped() []*dockerfile.Stage {
 	var out []*dockerfile.Stage
 	for _, s := range p.f.Stages {
-		if s.InFinalImage {
+		if s.Shipped {
 			out = append(out, s)
 		}
 	}

@@ -17,7 +17,8 @@ var df010 = &Rule{Rule: rule.Rule{
 	Title: "Consecutive RUN instructions that could be one layer",
 	Why: `Each RUN makes a layer. Consecutive RUNs with the same options add layers without adding cache
 value, and files one of them creates and a later one deletes stay in the earlier layer, wasting
-space in every pull.`,
+space in every pull. As in Hadolint (DL3059), a RUN that already chains several commands with
+` + "`&&`" + `, ` + "`;`" + ` or a pipe is taken to be split on purpose and is not reported.`,
 	Fix:  "Join the commands with `&&` in one RUN (one command per line, with line continuations), or use a heredoc (`RUN <<EOF`).",
 	Bad:  "FROM alpine:3.22\nRUN apk add --no-cache curl\nRUN apk add --no-cache git",
 	Good: "FROM alpine:3.22\nRUN apk add --no-cache curl git",
@@ -28,10 +29,30 @@ space in every pull.`,
 			if prev.Keyword != "RUN" || cur.Keyword != "RUN" || !slices.Equal(prev.Node.Flags, cur.Node.Flags) {
 				continue
 			}
+			// A RUN that already chains commands was split on purpose
+			// (Hadolint's DL3059 agrees): joining it is a matter of taste.
+			if chained(prev) || chained(cur) {
+				continue
+			}
 			p.at(cur, fmt.Sprintf("RUN follows the RUN at line %d with the same options; join them into one layer", prev.Line))
 		}
 	}
 }}
+
+// chained reports whether a RUN runs more than one command at its top
+// level (a && b, a; b, a | b), not counting commands nested in others.
+func chained(in *dockerfile.Instruction) bool {
+	if in.Script == nil {
+		return true // not a shell we read: do not judge
+	}
+	n := 0
+	for _, c := range in.Script.Commands {
+		if c.Within == nil && len(c.Via) == 0 {
+			n++
+		}
+	}
+	return n > 1
+}
 
 var df011 = &Rule{Rule: rule.Rule{
 	ID: "DF011", Aliases: []string{"CIS-DI-0007"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
@@ -57,7 +78,8 @@ Update and install in one RUN so that they are cached, and invalidated, together
 				switch aptSub(c) {
 				case "update":
 					update = c
-				case "install":
+				case "install", "upgrade", "dist-upgrade", "full-upgrade", "safe-upgrade", "reinstall", "build-dep":
+					// Each reads the lists the update just fetched.
 					if install == nil {
 						install = c
 					}
@@ -85,14 +107,23 @@ not shrink the image. Stages that do not end up in the final image are not repor
 	Good: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 }, check: func(p *pass) {
 	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
-		for _, c := range s.Commands {
-			if aptSub(c) != "update" {
-				continue
+		var update *dockerfile.Command
+		last := -1 // the last apt command that writes the lists
+		for i, c := range s.Commands {
+			switch aptSub(c) {
+			case "update":
+				if update == nil {
+					update = c
+				}
+				last = i
+			case "install", "upgrade", "dist-upgrade", "full-upgrade", "safe-upgrade", "reinstall", "build-dep":
+				if update != nil {
+					last = i
+				}
 			}
-			if !removes(s, "/var/lib/apt/lists") && !mounted(in, "/var/lib/apt/lists") {
-				p.atCmd(c, "apt-get update leaves /var/lib/apt/lists in this layer; remove it in the same RUN")
-			}
-			return
+		}
+		if update != nil && !removes(s, last, "/var/lib/apt/lists") && !mounted(in, "/var/lib/apt/lists") {
+			p.atCmd(update, update.Name+" update leaves /var/lib/apt/lists in this layer; remove it in the same RUN, after the install")
 		}
 	})
 }}
@@ -100,6 +131,9 @@ not shrink the image. Stages that do not end up in the final image are not repor
 // installRecommendsOff reports whether an apt command turns recommends off.
 func installRecommendsOff(c *dockerfile.Command) bool {
 	if c.HasFlag("--no-install-recommends") {
+		return true
+	}
+	if c.Name == "aptitude" && c.HasFlag("--without-recommends", "-R") {
 		return true
 	}
 	for i, a := range c.Args {
@@ -149,10 +183,10 @@ the layer. They serve no purpose at run time and grow the image.`,
 }, check: func(p *pass) {
 	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
-			if c.Name != "apk" || c.Subcommand(apkValued...) != "add" || c.HasFlag("--no-cache") {
-				continue
+			if c.Name != "apk" || c.Subcommand(apkValued...) != "add" || c.HasFlag("--no-cache", "--no-network") {
+				continue // --no-network installs from local files and reads no index
 			}
-			if removes(s, "/var/cache/apk", "/etc/apk/cache") || mounted(in, "/var/cache/apk", "/etc/apk/cache") {
+			if removes(s, indexOf(s, c), "/var/cache/apk", "/etc/apk/cache") || mounted(in, "/var/cache/apk", "/etc/apk/cache") {
 				continue
 			}
 			p.atCmd(c, "apk add without --no-cache leaves the package index in this layer")
@@ -229,7 +263,18 @@ or hundreds of megabytes.`,
 		on := env.atEnd(st.From.Stage)
 		for _, in := range st.Instructions {
 			if in.Script != nil && !on && !mounted(in, "/root/.cache/pip", "/root/.cache") {
+				exported := false
 				for _, c := range in.Script.Commands {
+					if c.Name == "export" && !c.InSubshell {
+						for _, kv := range c.Args {
+							if k, v, _ := strings.Cut(kv, "="); k == "PIP_NO_CACHE_DIR" {
+								exported = truthy(v)
+							}
+						}
+					}
+					if v, ok := c.EnvValue("PIP_NO_CACHE_DIR"); exported || ok && truthy(v) {
+						continue
+					}
 					if pc, ok := pipInstall(c); ok && !pc.HasFlag("--no-cache-dir") {
 						p.atCmd(c, "pip install without --no-cache-dir keeps downloaded packages in ~/.cache/pip in this layer")
 					}
@@ -252,19 +297,22 @@ type cleaner struct {
 var cleaners = []cleaner{
 	{names: []string{"yum"}, installs: []string{"install", "groupinstall", "localinstall", "reinstall", "update", "upgrade"}, valued: yumValued,
 		dirs: []string{"/var/cache/yum"}, alias: "DL3032"},
-	{names: []string{"dnf", "microdnf", "tdnf"}, installs: []string{"install", "groupinstall", "reinstall", "update", "upgrade"}, valued: yumValued,
-		dirs: []string{"/var/cache/dnf", "/var/cache/yum", "/var/cache/tdnf"}, alias: "DL3040"},
+	{names: []string{"dnf", "dnf5", "microdnf", "tdnf"}, installs: []string{"install", "in", "groupinstall", "reinstall", "rei", "update", "up",
+		"upgrade", "upgrade-minimal", "up-min", "distro-sync", "dsync"}, valued: yumValued,
+		dirs: []string{"/var/cache/dnf", "/var/cache/yum", "/var/cache/tdnf", "/var/cache/libdnf5"}, alias: "DL3040"},
 	{names: []string{"zypper"}, installs: []string{"install", "in", "update", "up", "dist-upgrade", "dup", "patch"}, valued: []string{"-n", "--non-interactive", "-r", "--repo"},
 		dirs: []string{"/var/cache/zypp"}, alias: "DL3036"},
 	{names: []string{"yarn"}, installs: []string{"install", "", "add"}, valued: []string{"--cache-folder", "--modules-folder", "--network-timeout", "--mutex"},
 		dirs: []string{"/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn"}, alias: "DL3060"},
 }
 
-func (cl cleaner) clean(s *dockerfile.Script, in *dockerfile.Instruction) bool {
-	if removes(s, cl.dirs...) || mounted(in, cl.dirs...) {
+// clean reports whether the RUN cleans the cache after the install at
+// index from, or keeps it out of the layer with a mount.
+func (cl cleaner) clean(s *dockerfile.Script, in *dockerfile.Instruction, from int) bool {
+	if removes(s, from, cl.dirs...) || mounted(in, cl.dirs...) {
 		return true
 	}
-	return anyCmd(s, func(c *dockerfile.Command) bool {
+	return slices.ContainsFunc(s.Commands[from:], func(c *dockerfile.Command) bool {
 		if !slices.Contains(cl.names, c.Name) {
 			return false
 		}
@@ -297,10 +345,11 @@ in the layer and in every pull of the image.`,
 				if !slices.Contains(cl.names, c.Name) || !slices.Contains(cl.installs, c.Subcommand(cl.valued...)) {
 					continue
 				}
-				if c.Name == "yarn" && c.Subcommand(cl.valued...) == "" && len(c.Args) > 0 && !strings.HasPrefix(c.Args[0], "-") {
-					continue // "yarn build" and other scripts
+				if c.Name == "yarn" && c.Subcommand(cl.valued...) == "" && (len(c.Args) > 0 && !strings.HasPrefix(c.Args[0], "-") ||
+					c.HasFlag("--version", "-v", "--help", "-h")) {
+					continue // "yarn build" and other scripts; yarn --version fills no cache
 				}
-				if !cl.clean(s, in) {
+				if !cl.clean(s, in, indexOf(s, c)) {
 					what := map[string]string{"yarn": "yarn cache clean", "zypper": "zypper clean --all"}[c.Name]
 					if what == "" {
 						what = c.Name + " clean all"

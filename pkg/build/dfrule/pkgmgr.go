@@ -12,26 +12,40 @@ import (
 // them keeps option values from being read as package names.
 var (
 	aptValued = []string{"-o", "-c", "-t", "-a", "--option", "--config-file", "--target-release", "--default-release", "--host-architecture"}
+	// aptitudeValued adds aptitude's own: -F format, -w width, -D...
+	aptitudeValued = append([]string{"-F", "--display-format", "-w", "--width", "--sort", "-S"}, aptValued...)
 	apkValued = []string{"-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"}
 	pipValued = []string{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
 		"-f", "--find-links", "-t", "--target", "--prefix", "--root", "--src", "--platform", "--python-version", "--implementation",
 		"--abi", "--upgrade-strategy", "--progress-bar", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--log",
 		"--proxy", "--retries", "--timeout", "--exists-action", "--global-option", "--install-option", "--no-binary",
-		"--only-binary", "--config-settings", "-C", "--python", "--report"}
+		"--only-binary", "--config-settings", "-C", "--python", "--report", "--root-user-action", "--use-feature",
+		"--use-deprecated", "--keyring-provider", "--log-file", "--index", "--group"}
 	npmValued = []string{"--prefix", "--registry", "--cache", "--userconfig", "-w", "--workspace", "--omit", "--include", "--tag", "--loglevel"}
 	gemValued = []string{"-v", "--version", "-s", "--source", "-i", "--install-dir", "-n", "--bindir", "--platform", "-P", "--trust-policy", "--document"}
 	yumValued = []string{"-c", "--config", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-d", "--debuglevel", "-e", "--errorlevel", "--setopt", "-x", "--exclude", "--repo", "--repoid"}
 )
 
-// isApt reports whether c is apt-get or apt.
-func isApt(c *dockerfile.Command) bool { return c.Name == "apt-get" || c.Name == "apt" }
+// isApt reports whether c is apt-get, apt or aptitude: the same package
+// lists and cache, the same install and upgrade subcommands.
+func isApt(c *dockerfile.Command) bool {
+	return c.Name == "apt-get" || c.Name == "apt" || c.Name == "aptitude"
+}
 
-// aptSub returns the apt-get/apt subcommand of c, or "".
+// aptValuedOf returns the valued options of c's apt front end.
+func aptValuedOf(c *dockerfile.Command) []string {
+	if c.Name == "aptitude" {
+		return aptitudeValued
+	}
+	return aptValued
+}
+
+// aptSub returns the apt-get/apt/aptitude subcommand of c, or "".
 func aptSub(c *dockerfile.Command) string {
 	if !isApt(c) {
 		return ""
 	}
-	return c.Subcommand(aptValued...)
+	return c.Subcommand(aptValuedOf(c)...)
 }
 
 // isPip reports whether c runs pip and returns its arguments after "pip":
@@ -101,9 +115,12 @@ func mounted(in *dockerfile.Instruction, dirs ...string) bool {
 	return false
 }
 
-// removes reports whether the script runs rm on dir or something inside it.
-func removes(s *dockerfile.Script, dirs ...string) bool {
-	for _, c := range s.Commands {
+// removes reports whether the script runs rm on dir or something inside
+// it after the command at index from of s.Commands: a removal before the
+// install that fills the directory removes nothing (rm -rf
+// /var/lib/apt/lists/* && apt-get update ...).
+func removes(s *dockerfile.Script, from int, dirs ...string) bool {
+	for _, c := range s.Commands[max(from, 0):] {
 		if c.Name != "rm" {
 			continue
 		}
@@ -119,7 +136,7 @@ func removes(s *dockerfile.Script, dirs ...string) bool {
 	return false
 }
 
-// anyCmd reports whether any command of the script satisfies fn.
-func anyCmd(s *dockerfile.Script, fn func(*dockerfile.Command) bool) bool {
-	return slices.ContainsFunc(s.Commands, fn)
+// indexOf returns the position of c in the script's commands.
+func indexOf(s *dockerfile.Script, c *dockerfile.Command) int {
+	return slices.Index(s.Commands, c)
 }

@@ -30,7 +30,8 @@ func isRootUser(u string) bool {
 func nonRootBase(ref baseimage.Ref) bool {
 	switch {
 	case ref.Domain == "gcr.io" && strings.HasPrefix(ref.Path, "distroless/"):
-		return ref.Tag == "nonroot" || strings.HasSuffix(ref.Tag, "-nonroot")
+		// nonroot, nonroot-amd64, debug-nonroot, debug-nonroot-arm64 ...
+		return slices.Contains(strings.Split(ref.Tag, "-"), "nonroot")
 	case ref.Domain == "cgr.dev" && strings.HasPrefix(ref.Path, "chainguard/"):
 		// Chainguard images run as nonroot except their -dev variants.
 		return !strings.HasSuffix(ref.Tag, "-dev") && ref.Tag != "latest-dev"
@@ -38,17 +39,99 @@ func nonRootBase(ref baseimage.Ref) bool {
 	return false
 }
 
+// stepDown are the programs an entrypoint uses to drop from root to
+// another user after doing root's part (chown a volume, bind a port).
+var stepDown = []string{"gosu", "su-exec", "setpriv", "s6-setuidgid", "s6-applyuidgid", "chpst", "runuser", "setuidgid"}
+
+// stepDownImages are official images whose entrypoint or daemon starts as
+// root and drops to its own user: an image built on one of them without a
+// USER keeps that design.
+var stepDownImages = []string{"postgres", "redis", "nginx", "mysql", "mariadb", "mongo", "rabbitmq", "httpd",
+	"haproxy", "memcached", "percona", "bitnami/postgresql", "bitnami/redis"}
+
+// dropsPrivileges returns how the final image's entrypoint steps down from
+// root, or "" when nothing in the Dockerfile says it does.
+func (p *pass) dropsPrivileges() string {
+	line := p.lineage()
+	for _, st := range line {
+		for _, in := range st.Instructions {
+			var words []string
+			switch c := in.Command.(type) {
+			case *instructions.EntrypointCommand:
+				words = c.CmdLine
+			case *instructions.CmdCommand:
+				words = c.CmdLine
+			case *instructions.CopyCommand:
+				// COPY --from=tianon/gosu /gosu /usr/local/bin/ and the like.
+				words = append([]string{c.From}, c.SourcePaths...)
+			case *instructions.AddCommand:
+				words = c.SourcePaths
+			}
+			for _, w := range words {
+				for _, prog := range stepDown {
+					if strings.Contains(w, prog) {
+						return "via " + prog
+					}
+				}
+				if strings.Contains(w, "s6-overlay") {
+					return "via s6-overlay"
+				}
+			}
+		}
+	}
+	// The entrypoint script is in the build context, out of sight; a
+	// shipped stage that installs or runs a step-down tool is evidence
+	// enough (the official images install gosu and check it runs).
+	for _, st := range p.shipped() {
+		for _, in := range st.Instructions {
+			if in.Script == nil {
+				continue
+			}
+			for _, c := range in.Script.Commands {
+				words := append([]string{c.Name}, c.Args...)
+				for _, w := range words {
+					for _, prog := range stepDown[:3] {
+						if w == prog || strings.HasSuffix(w, "/"+prog) || strings.HasPrefix(w, prog+"=") ||
+							strings.Contains(w, "/"+prog+"/releases/") {
+							return "via " + prog
+						}
+					}
+				}
+			}
+		}
+	}
+	root := line[len(line)-1]
+	if ref, ok := p.ref(root.From.Image); ok && root.From.IsExternal() && ref.Domain == "docker.io" {
+		name := strings.TrimPrefix(ref.Path, "library/")
+		if slices.Contains(stepDownImages, name) {
+			return "as the " + name + " image's entrypoint does"
+		}
+	}
+	return ""
+}
+
 var df030 = &Rule{Rule: rule.Rule{
 	ID: "DF030", Aliases: []string{"DL3002"}, Severity: finding.High, Kind: finding.KindMisconfiguration,
 	Title: "Final image runs as root",
 	Why: `A process running as root in a container is root on the container's filesystem, and one kernel or
 runtime escape away from root on the host. Most services need no privilege at all. Without a USER
-instruction, the image runs as root unless its base sets a user (as distroless ":nonroot" does).`,
+instruction, the image runs as root unless its base sets a user (as distroless ":nonroot" does).
+Images that start as root on purpose and drop to another user in their entrypoint (gosu, su-exec,
+setpriv, s6, chpst; the official postgres, redis and nginx images) are reported at low severity,
+saying what drops privileges: root is still the starting point, and runAsNonRoot cannot be used.
+A USER whose value depends on a build argument without a default is reported at low severity: what
+runs depends on each build.`,
 	Fix:  "Create an unprivileged user and switch to it at the end of the final stage: `RUN adduser -D -u 10001 app` then `USER 10001`. Use a numeric UID so Kubernetes' runAsNonRoot can verify it.",
 	Bad:  "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
 	Good: "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nUSER 10001\nCMD [\"app\"]",
 }, check: func(p *pass) {
 	line := p.lineage()
+	rootFinding := func(f *finding.Finding) {
+		if how := p.dropsPrivileges(); how != "" {
+			f.Message += "; the entrypoint drops to another user " + how
+			f.Severity = finding.Low
+		}
+	}
 	for _, st := range line {
 		for i := len(st.Instructions) - 1; i >= 0; i-- {
 			in := st.Instructions[i]
@@ -56,8 +139,12 @@ instruction, the image runs as root unless its base sets a user (as distroless "
 			if !ok {
 				continue
 			}
-			if isRootUser(u.User) {
-				p.at(in, fmt.Sprintf("the last USER of the final image is %q: the container runs as root", u.User), "DL3002")
+			switch {
+			case len(in.Unresolved) > 0 && strings.Contains(u.User, "${"):
+				f := p.at(in, fmt.Sprintf("the last USER of the final image is %s, set by each build: the Dockerfile does not say whether it is root", u.User), "DL3002")
+				f.Severity = finding.Low
+			case isRootUser(u.User):
+				rootFinding(p.at(in, fmt.Sprintf("the last USER of the final image is %q: the container starts as root", u.User), "DL3002"))
 			}
 			return
 		}
@@ -67,7 +154,7 @@ instruction, the image runs as root unless its base sets a user (as distroless "
 		return
 	}
 	final := p.f.Final()
-	p.atWord(final.FromInstruction, final.From.Raw, "the final image sets no USER, so the container runs as root", noAliases...)
+	rootFinding(p.atWord(final.FromInstruction, final.From.Raw, "the final image sets no USER, so the container starts as root", noAliases...))
 }}
 
 var df031 = &Rule{Rule: rule.Rule{
@@ -83,12 +170,34 @@ a TTY.`,
 }, check: func(p *pass) {
 	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
-			if c.Name == "sudo" {
+			if c.Name == "sudo" && !sudoDrops(c) {
 				p.atCmd(c, "sudo in RUN: run the step before USER switches away from root instead")
 			}
 		}
 	})
 }}
+
+// sudoDrops reports whether sudo runs its command as a user other than
+// root (sudo -u app ..., sudo -E -u app ...): that drops privileges.
+func sudoDrops(c *dockerfile.Command) bool {
+	for i, a := range c.Args {
+		u := ""
+		switch {
+		case (a == "-u" || a == "--user") && i+1 < len(c.Args):
+			u = c.Args[i+1]
+		case strings.HasPrefix(a, "--user="):
+			u = strings.TrimPrefix(a, "--user=")
+		case strings.HasPrefix(a, "-u") && len(a) > 2:
+			u = a[2:]
+		case !strings.HasPrefix(a, "-"):
+			return false // the command: no -u before it
+		}
+		if u != "" {
+			return !isRootUser(strings.TrimPrefix(u, "#"))
+		}
+	}
+	return false
+}
 
 // onlyReference reports whether a value is nothing but variable references
 // ("$TOKEN", "${TOKEN}").
@@ -258,12 +367,42 @@ wrong owner; the right fix is to give the one user that needs to write ownership
 					}
 				}
 			}
-			if mode != "" && worldWritable(mode) {
+			if mode != "" && worldWritable(mode) && !removedLater(s, c, mode) {
 				p.atCmd(c, fmt.Sprintf("%s with mode %s makes files world-writable", c.Name, mode))
 			}
 		}
 	})
 }}
+
+// removedLater reports whether every path a chmod, mkdir or install
+// command names (other than mode) is removed by an rm later in the same
+// RUN: a scratch directory (tempDir="$(mktemp -d)"; chmod 777 "$tempDir";
+// ... rm -rf "$tempDir") leaves nothing world-writable in the layer.
+func removedLater(s *dockerfile.Script, c *dockerfile.Command, mode string) bool {
+	var targets []string
+	for _, a := range c.Operands("-m", "--mode") {
+		if a != mode {
+			targets = append(targets, strings.TrimRight(a, "/"))
+		}
+	}
+	if len(targets) == 0 {
+		return false
+	}
+	var removed []string
+	for _, r := range s.Commands[indexOf(s, c)+1:] {
+		if r.Name == "rm" {
+			for _, a := range r.Operands() {
+				removed = append(removed, strings.TrimRight(a, "/"))
+			}
+		}
+	}
+	for _, t := range targets {
+		if !slices.Contains(removed, t) {
+			return false
+		}
+	}
+	return true
+}
 
 var df035 = &Rule{Rule: rule.Rule{
 	ID: "DF035", Severity: finding.Medium, Kind: finding.KindMisconfiguration,
@@ -357,14 +496,14 @@ says where the commands run. A cd inside a subshell, "( cd dir && make )", is fi
 }}
 
 // unpinned returns the packages an install command names without a
-// version, per package manager.
+// version, per package manager, with the Hadolint rule that says the same.
 func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 	isPath := func(s string) bool {
-		return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "~") || strings.Contains(s, "://") || strings.Contains(s, "$")
+		return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "~") || strings.Contains(s, "$")
 	}
 	switch {
 	case aptSub(c) == "install":
-		for _, a := range c.Operands(aptValued...)[1:] {
+		for _, a := range c.Operands(aptValuedOf(c)...)[1:] {
 			if !strings.Contains(a, "=") && !isPath(a) && !strings.HasSuffix(a, ".deb") && !strings.Contains(a, "/") {
 				pkgs = append(pkgs, a)
 			}
@@ -377,11 +516,12 @@ func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 			}
 		}
 		return pkgs, "DL3018"
-	case c.Name == "gem" && c.Subcommand(gemValued...) == "install":
-		if c.HasFlag("-v", "--version") {
+	case c.Name == "gem":
+		ops := gemOperands(c)
+		if len(ops) == 0 || (ops[0] != "install" && ops[0] != "i") || c.HasFlag("-v", "--version") {
 			return nil, ""
 		}
-		for _, a := range c.Operands(gemValued...)[1:] {
+		for _, a := range ops[1:] {
 			if !strings.Contains(a, ":") && !isPath(a) && !strings.HasSuffix(a, ".gem") {
 				pkgs = append(pkgs, a)
 			}
@@ -393,18 +533,65 @@ func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 			return nil, ""
 		}
 		for _, a := range c.Operands(npmValued...)[1:] {
-			name := strings.TrimPrefix(a, "@")
-			at := strings.LastIndex(name, "@")
-			pinned := at > 0 && name[at+1:] != "latest" && name[at+1:] != "next"
-			if !pinned && !isPath(a) && !strings.HasSuffix(a, ".tgz") && !strings.Contains(a, "#") && !strings.HasPrefix(a, "git") && !strings.HasPrefix(a, "github:") {
+			if !npmPinned(a) && !isPath(a) {
 				pkgs = append(pkgs, a)
 			}
 		}
 		return pkgs, "DL3016"
+	case c.Name == "yum" || c.Name == "dnf" || c.Name == "dnf5" || c.Name == "microdnf":
+		ops := c.Operands(yumValued...)
+		if len(ops) == 0 || !slices.Contains([]string{"install", "in"}, ops[0]) || slices.Contains(ops, "module") || slices.Contains(ops, "group") {
+			return nil, ""
+		}
+		for _, a := range ops[1:] {
+			if !rpmPinned(a) && !strings.HasPrefix(a, "@") && !strings.HasPrefix(a, "/") && !strings.Contains(a, "://") {
+				pkgs = append(pkgs, a)
+			}
+		}
+		if c.Name == "yum" {
+			return pkgs, "DL3033"
+		}
+		return pkgs, "DL3041"
+	case c.Name == "zypper":
+		ops := c.Operands("-n", "--non-interactive", "-r", "--repo", "--root", "-R", "--from", "-t", "--type")
+		if len(ops) == 0 || (ops[0] != "install" && ops[0] != "in") {
+			return nil, ""
+		}
+		for _, a := range ops[1:] {
+			if !strings.ContainsAny(a, "=<>") && !strings.HasSuffix(a, ".rpm") && !isPath(a) {
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3037"
+	case c.Name == "go":
+		ops := c.Operands("-o", "-C", "-p", "-tags", "-ldflags", "-gcflags", "-modfile", "-mod", "-pkgdir", "-toolexec", "-exec")
+		if len(ops) == 0 || (ops[0] != "install" && ops[0] != "get" && ops[0] != "run") {
+			return nil, ""
+		}
+		args := ops[1:]
+		if ops[0] == "run" && len(args) > 1 {
+			args = args[:1] // the rest are the program's arguments
+		}
+		for _, a := range args {
+			if a == "tool" || isPath(a) || a == "." {
+				continue
+			}
+			at := strings.LastIndex(a, "@")
+			if at < 0 || a[at+1:] == "latest" || a[at+1:] == "none" {
+				if ops[0] == "run" && at < 0 && !strings.Contains(a, ".") {
+					continue // go run main.go-style names of local files
+				}
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3062"
 	}
 	if pc, ok := pipInstall(c); ok {
+		if pc.HasFlag("-c", "--constraint") {
+			return nil, "" // the constraints file pins every package
+		}
 		for _, a := range pc.Operands(pipValued...) {
-			if !strings.ContainsAny(a, "=<>!~@") && !isPath(a) && !strings.HasSuffix(a, ".whl") && !strings.HasSuffix(a, ".tar.gz") && !strings.HasSuffix(a, ".zip") {
+			if !pipPinned(a) && !isPath(a) {
 				pkgs = append(pkgs, a)
 			}
 		}
@@ -413,14 +600,116 @@ func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 	return nil, ""
 }
 
+// gemOperands returns gem's operands up to "--", after which come the
+// gem's build flags, not gems.
+func gemOperands(c *dockerfile.Command) []string {
+	args := c.Args
+	if i := slices.Index(args, "--"); i >= 0 {
+		args = args[:i]
+	}
+	return (&dockerfile.Command{Name: c.Name, Args: args}).Operands(gemValued...)
+}
+
+// vcsURL reports whether a requirement names a version-control checkout.
+func vcsURL(a string) bool {
+	for _, p := range []string{"git+", "git://", "hg+", "svn+", "bzr+", "github:", "gitlab:", "bitbucket:", "git@"} {
+		if strings.HasPrefix(a, p) || strings.Contains(a, "@ "+p) {
+			return true
+		}
+	}
+	return false
+}
+
+// pipPinned reports whether a pip requirement fixes what is installed: a
+// version specifier, a VCS URL with a ref (@v1.2 or @<sha>), or a file.
+func pipPinned(a string) bool {
+	if vcsURL(a) || strings.Contains(a, " @ ") {
+		u := a
+		if i := strings.Index(u, " @ "); i >= 0 {
+			u = u[i+3:]
+		}
+		u, _, _ = strings.Cut(u, "#")
+		rest := u[strings.Index(u, "://")+3:]
+		if i := strings.Index(rest, "/"); i >= 0 {
+			rest = rest[i:] // past git@host of an ssh URL
+		}
+		return strings.Contains(rest, "@") && !strings.HasSuffix(rest, "@")
+	}
+	if strings.Contains(a, "://") {
+		return true // an archive URL: the file is the version
+	}
+	if strings.ContainsAny(a, "=<>!~") || strings.Contains(a, "/") {
+		return true
+	}
+	for _, ext := range []string{".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"} {
+		if strings.HasSuffix(a, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// npmPinned reports whether an npm install operand fixes a version: a
+// version or range after @, a git URL with #ref, or a file or tarball.
+func npmPinned(a string) bool {
+	if vcsURL(a) || strings.HasPrefix(a, "git") && strings.Contains(a, "://") {
+		_, ref, ok := strings.Cut(a, "#")
+		return ok && ref != ""
+	}
+	if strings.Contains(a, "://") || strings.HasPrefix(a, "file:") {
+		return true
+	}
+	for _, ext := range []string{".tgz", ".tar", ".tar.gz"} {
+		if strings.HasSuffix(a, ext) {
+			return true
+		}
+	}
+	name := strings.TrimPrefix(a, "@")
+	at := strings.LastIndex(name, "@")
+	if at > 0 {
+		v := name[at+1:]
+		return v != "latest" && v != "next" && v != ""
+	}
+	// A user/repo shorthand is a GitHub checkout of the default branch.
+	return false
+}
+
+// rpmPinned reports whether a yum/dnf package names a version
+// (name-version[-release]) the way Hadolint reads it: some part after the
+// first dash starts with a digit, and all are version characters.
+func rpmPinned(a string) bool {
+	if strings.HasSuffix(a, ".rpm") {
+		return true
+	}
+	if strings.ContainsAny(a, "=<>") {
+		return true
+	}
+	parts := strings.Split(a, "-")
+	if len(parts) <= 1 {
+		return false
+	}
+	digit := false
+	for _, part := range parts[1:] {
+		for _, r := range part {
+			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune(".~^_:+", r)) {
+				return false
+			}
+		}
+		if part != "" && part[0] >= '0' && part[0] <= '9' {
+			digit = true
+		}
+	}
+	return digit
+}
+
 var df038 = &Rule{Rule: rule.Rule{
-	ID: "DF038", Aliases: []string{"DL3008", "DL3018", "DL3013", "DL3016", "DL3028"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	ID: "DF038", Aliases: []string{"DL3008", "DL3018", "DL3013", "DL3016", "DL3028", "DL3033", "DL3037", "DL3041", "DL3062"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "Package installed without a pinned version",
 	Why: `"apt-get install curl" installs whatever version the mirror has on the day of the build. Two builds
 of the same Dockerfile then ship different software, a breaking release arrives unannounced, and a
 vulnerability report cannot be traced to a change. Pinned versions make builds reproducible and
 upgrades deliberate (and reviewable in a diff).`,
-	Fix:  "Pin versions: `apt-get install curl=7.88.1-10+deb12u8`, `apk add curl=8.9.1-r1`, `pip install flask==3.0.3` (or a requirements file with hashes), `npm install -g pnpm@9.12.0`, `gem install rails -v 7.2.1`.",
+	Fix:  "Pin versions: `apt-get install curl=7.88.1-10+deb12u8`, `apk add curl=8.9.1-r1`, `pip install flask==3.0.3` (or a requirements or constraints file with hashes), `npm install -g pnpm@9.12.0`, `gem install rails -v 7.2.1`, `dnf install -y httpd-2.4.62`, `zypper install -y curl=8.6.0`, `go install golang.org/x/tools/gopls@v0.16.2`; a git install names a tag or commit (`git+https://github.com/org/pkg.git@v1.2.0`, `github:org/pkg#v1.2.0`).",
 	Bad:  "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask",
 	Good: "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3",
 }, check: func(p *pass) {
@@ -469,9 +758,27 @@ is worse: it is passed to the entrypoint as the three arguments "/bin/sh", "-c",
 	}
 }}
 
+// keyrings are where public signing keys go; nothing copied there is a
+// secret.
+var keyrings = []string{"/usr/share/keyrings", "/etc/apt/keyrings", "/etc/apt/trusted.gpg.d", "/etc/pki/rpm-gpg", "/etc/apk/keys"}
+
+// publicKey reports whether a file name is a public key or signature.
+func publicKey(base string) bool {
+	lower := strings.ToLower(base)
+	for _, ext := range []string{".asc", ".gpg", ".pub", ".sig", ".crt"} {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return strings.Contains(lower, "pub") || strings.Contains(lower, "public")
+}
+
 // sensitive names files that should never be in an image.
 func sensitive(name string) string {
 	base := path.Base(strings.TrimSuffix(name, "/"))
+	if publicKey(base) {
+		return ""
+	}
 	switch {
 	case base == ".git":
 		return "the .git directory"
@@ -500,16 +807,23 @@ without a .dockerignore copies all of them that happen to be in the directory.`,
 	Bad:  "FROM alpine:3.22\nCOPY id_rsa /root/.ssh/id_rsa\nCOPY .env /app/.env",
 	Good: "FROM alpine:3.22\nCOPY app.conf /app/app.conf",
 }, check: func(p *pass) {
-	for _, st := range p.f.Stages {
+	// A build stage's files reach the image only through COPY --from,
+	// which names what it takes; what it copied from the context stays
+	// behind.
+	for _, st := range p.shipped() {
 		for _, in := range each(st) {
 			var srcs []string
+			var dest string
 			switch c := in.Command.(type) {
 			case *instructions.CopyCommand:
 				if c.From == "" {
-					srcs = c.SourcePaths
+					srcs, dest = c.SourcePaths, c.DestPath
 				}
 			case *instructions.AddCommand:
-				srcs = c.SourcePaths
+				srcs, dest = c.SourcePaths, c.DestPath
+			}
+			if inKeyring(dest) {
+				continue
 			}
 			for _, s := range srcs {
 				if what := sensitive(s); what != "" && !isURL(s) {
@@ -525,6 +839,16 @@ without a .dockerignore copies all of them that happen to be in the directory.`,
 		}
 	}
 }}
+
+// inKeyring reports whether a COPY destination is a keyring directory.
+func inKeyring(dest string) bool {
+	for _, k := range keyrings {
+		if dest == k || strings.HasPrefix(dest, k+"/") {
+			return true
+		}
+	}
+	return false
+}
 
 // checkIgnore looks at the build context of a whole-context COPY: without
 // a .dockerignore it says so; with one, it names sensitive files at the

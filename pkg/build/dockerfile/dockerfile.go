@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/inputerr"
@@ -103,6 +105,15 @@ type Stage struct {
 	// FROM, directly or through other stages: what these stages leave in
 	// their layers ships in the image.
 	InFinalImage bool
+	// Shipped is true for a stage whose layers end up in an image someone
+	// runs: those InFinalImage, and a stage that no other stage uses (not
+	// built FROM, copied --from or mounted), which is there to be built
+	// with --target, and the stages it is built on. A stage only copied
+	// from is a build stage: just the files copied out of it ship.
+	Shipped bool
+	// UsedBy lists the later stages that copy or mount files from this
+	// one (COPY --from, RUN --mount=from=).
+	UsedBy []*Stage
 }
 
 // Base is the base of a stage, as written and as resolved.
@@ -326,7 +337,8 @@ func (f *File) newStage(st *instructions.Stage, in *Instruction, lex *shell.Lex)
 	return s
 }
 
-// markFinal marks the final stage and the chain of stages it is built on.
+// markFinal marks the final stage and the chain of stages it is built on,
+// and what ships.
 func (f *File) markFinal() {
 	for s := f.Final(); s != nil; s = s.From.Stage {
 		if s.InFinalImage {
@@ -334,6 +346,63 @@ func (f *File) markFinal() {
 		}
 		s.InFinalImage = true
 	}
+	based := map[*Stage]bool{}
+	for _, s := range f.Stages {
+		if s.From.Stage != nil {
+			based[s.From.Stage] = true
+		}
+		for _, in := range s.Instructions {
+			for _, name := range stageRefs(in) {
+				if src := f.stageNamed(name, s); src != nil && !slices.Contains(src.UsedBy, s) {
+					src.UsedBy = append(src.UsedBy, s)
+				}
+			}
+		}
+	}
+	for _, s := range f.Stages {
+		if !s.InFinalImage && (based[s] || len(s.UsedBy) > 0) {
+			continue
+		}
+		for b := s; b != nil && !b.Shipped; b = b.From.Stage {
+			b.Shipped = true
+		}
+	}
+}
+
+// stageRefs returns the --from values of a COPY and the from= of a
+// RUN's mounts: stage names, indexes or image references.
+func stageRefs(in *Instruction) []string {
+	switch c := in.Command.(type) {
+	case *instructions.CopyCommand:
+		if c.From != "" {
+			return []string{c.From}
+		}
+	case *instructions.RunCommand:
+		var out []string
+		for _, m := range instructions.GetMounts(c) {
+			if m.From != "" {
+				out = append(out, m.From)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// StageNamed returns the stage before st that name (a stage name or
+// index, as in COPY --from) refers to, or nil when name is an image.
+func (f *File) StageNamed(name string, st *Stage) *Stage { return f.stageNamed(name, st) }
+
+func (f *File) stageNamed(name string, st *Stage) *Stage {
+	for _, s := range f.Stages {
+		if s == st {
+			break
+		}
+		if (s.Name != "" && strings.EqualFold(s.Name, name)) || strconv.Itoa(s.Index) == name {
+			return s
+		}
+	}
+	return nil
 }
 
 // locate turns a BuildKit error into a ParseError with the first line it

@@ -40,6 +40,11 @@ type Command struct {
 	Within *Command
 	// Via lists wrapper programs that ran the command (sudo, env, xargs ...).
 	Via []string
+	// Env holds the NAME=value assignments the command runs with: those
+	// written before it (PIP_NO_CACHE_DIR=1 pip ...) and those of an env
+	// wrapper (env PIP_NO_CACHE_DIR=1 pip ...). An "export" is recorded as
+	// a command named export whose Args are its assignments.
+	Env []string
 	// InSubshell is true inside ( ... ), where cd and exports do not leak.
 	InSubshell bool
 }
@@ -349,6 +354,18 @@ func (b *scriptBuilder) stmt(s *syntax.Stmt, c ctx) (first, last *Command) {
 		for _, a := range x.Args {
 			b.assign(a, c)
 		}
+		if x.Variant != nil && x.Variant.Value == "export" {
+			var kv []string
+			for _, a := range x.Args {
+				if a.Name != nil && a.Value != nil {
+					kv = append(kv, a.Name.Value+"="+wordString(a.Value))
+				}
+			}
+			line, col := b.at(x.Pos().Line(), x.Pos().Col())
+			first = &Command{Name: "export", Args: kv, Line: line, Column: col, Within: c.within, InSubshell: c.subshell}
+			b.cmds = append(b.cmds, first)
+			last = first
+		}
 	case *syntax.TimeClause:
 		first, last = b.stmt(x.Stmt, c)
 	case *syntax.CoprocClause:
@@ -417,6 +434,11 @@ func (b *scriptBuilder) call(x *syntax.CallExpr, c ctx) *Command {
 	}
 	line, col := b.at(x.Args[0].Pos().Line(), x.Args[0].Pos().Col())
 	cmd := b.add(args[0], args[1:], line, col, c)
+	for _, a := range x.Assigns {
+		if a.Name != nil && a.Value != nil {
+			cmd.Env = append(cmd.Env, a.Name.Value+"="+wordString(a.Value))
+		}
+	}
 	// Substitutions inside the arguments run before the command, but they
 	// belong to it: `sh -c "$(curl ...)"` runs what curl fetched.
 	inner := c
@@ -440,8 +462,14 @@ func (b *scriptBuilder) add(name string, args []string, line, col int, c ctx) *C
 	cmd := &Command{Name: path.Base(name), Args: args, Line: line, Column: col, Within: c.within, InSubshell: c.subshell}
 	b.cmds = append(b.cmds, cmd)
 	via := []string{cmd.Name}
+	var env []string
+	wrapperArgs := cmd.Args
 	for n, a := unwrap(cmd.Name, cmd.Args); n != ""; n, a = unwrap(n, a) {
-		inner := &Command{Name: path.Base(n), Args: a, Line: line, Column: col, Within: c.within, InSubshell: c.subshell, Via: append([]string(nil), via...)}
+		if via[len(via)-1] == "env" {
+			env = append(env, envAssigns(wrapperArgs)...)
+		}
+		wrapperArgs = a
+		inner := &Command{Name: path.Base(n), Args: a, Line: line, Column: col, Within: c.within, InSubshell: c.subshell, Via: append([]string(nil), via...), Env: env}
 		b.cmds = append(b.cmds, inner)
 		via = append(via, inner.Name)
 		if len(via) > maxDepth {
@@ -449,6 +477,32 @@ func (b *scriptBuilder) add(name string, args []string, line, col int, c ctx) *C
 		}
 	}
 	return cmd
+}
+
+// envAssigns returns the NAME=value words an env wrapper sets before the
+// program it runs.
+func envAssigns(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		if !strings.Contains(a, "=") {
+			break
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// EnvValue returns the value the command's own assignments give name.
+func (c *Command) EnvValue(name string) (string, bool) {
+	for _, kv := range c.Env {
+		if k, v, _ := strings.Cut(kv, "="); k == name {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // shellC handles an exec-form RUN whose program is a shell with -c.

@@ -1,0 +1,202 @@
+package dfrule
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+)
+
+// classCase is one small Dockerfile of a class of inputs real projects
+// write, and what one rule must say about it: fire (at a severity, when
+// want is set) or stay quiet.
+type classCase struct {
+	name string
+	rule string
+	src  string
+	want finding.Severity // Unknown: must not fire
+}
+
+// checkClasses runs the cases; a case fires when any finding of its rule
+// is reported, and its severity is the highest such finding's.
+func checkClasses(t *testing.T, cases []classCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := ByID(c.rule)
+			if r == nil {
+				t.Fatalf("no rule %s", c.rule)
+			}
+			got := finding.Unknown
+			var msgs []string
+			for _, f := range r.Check(parse(t, c.src), testOptions()) {
+				if f.Severity > got {
+					got = f.Severity
+				}
+				msgs = append(msgs, f.Message)
+			}
+			if got != c.want {
+				t.Errorf("%s: severity %v, want %v\n%s\n%s", c.rule, got, c.want, strings.Join(msgs, "\n"), c.src)
+			}
+		})
+	}
+}
+
+// TestWordsAsBuildKitReadsThem: quotes and variables are resolved before
+// rules judge a value (issue 14, item 1).
+func TestWordsAsBuildKitReadsThem(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"quoted root user", "DF030", "FROM alpine:3.22\nUSER \"root\"", finding.High},
+		{"root through an ARG", "DF030", "FROM alpine:3.22\nARG U=root\nUSER ${U}", finding.High},
+		{"user from a build arg without default", "DF030", "FROM alpine:3.22\nARG APP_UID\nUSER $APP_UID", finding.Low},
+		{"quoted user", "DF030", "FROM alpine:3.22\nUSER \"app\"", finding.Unknown},
+		{"quoted absolute workdir", "DF037", "FROM alpine:3.22\nWORKDIR \"/usr/local\"", finding.Unknown},
+		{"workdir from base env", "DF037", "FROM alpine:3.22\nWORKDIR \"${HOME}\"", finding.Unknown},
+		{"workdir from ENV", "DF037", "FROM alpine:3.22\nENV APP=/srv/app\nWORKDIR $APP", finding.Unknown},
+		{"relative workdir through ENV", "DF037", "FROM alpine:3.22\nENV APP=srv\nWORKDIR \"$APP\"", finding.Low},
+		{"quoted ADD URL", "DF018", "FROM alpine:3.22\nADD \"http://example.com/a.tgz\" /a", finding.Medium},
+		{"ADD URL in a variable", "DF018", "FROM alpine:3.22\nARG URL=https://example.com/a.tgz\nADD ${URL} /a", finding.Medium},
+		{"quoted local ADD", "DF018", "FROM alpine:3.22\nADD \"conf\" /etc/conf", finding.Medium},
+		{"quoted meta ARG default, EOL", "DF005", "ARG NODE_VERSION=\"16-bullseye-slim\"\nFROM node:${NODE_VERSION}", finding.High},
+		{"quoted meta ARG default, latest", "DF001", "ARG TAG=\"latest\"\nFROM debian:${TAG}", finding.Medium},
+		{"quoted meta ARG default, digest", "DF002", "ARG ARCH=\"amd64\"\nFROM ${ARCH}/alpine:3.22", finding.Low},
+		{"FROM from an unset ARG", "DF004", "ARG BASE\nFROM ${BASE}", finding.Medium},
+		{"FROM with TARGETARCH", "DF004", "FROM --platform=$BUILDPLATFORM golang:1.23\nARG TARGETARCH\nRUN echo $TARGETARCH", finding.Unknown},
+		{"ENV with quotes", "DF015", "FROM python:3.12-slim\nENV PIP_NO_CACHE_DIR=\"1\"\nRUN pip install flask==3.0.3", finding.Unknown},
+	})
+}
+
+// TestOnBuildTriggers: ONBUILD RUN, COPY and ADD are judged as the
+// instruction they wrap (item 2).
+func TestOnBuildTriggers(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"onbuild apt without recommends", "DF013", "FROM debian:12\nONBUILD RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*", finding.Low},
+		{"onbuild sudo", "DF031", "FROM debian:12\nONBUILD RUN sudo make install", finding.Medium},
+		{"onbuild curl pipe sh", "DF033", "FROM debian:12\nONBUILD RUN curl -fsSL https://example.com/i.sh | sh", finding.High},
+		{"onbuild ADD local", "DF018", "FROM debian:12\nONBUILD ADD app.conf /etc/app.conf", finding.Medium},
+		{"onbuild COPY secret", "DF040", "FROM debian:12\nONBUILD COPY .env /app/.env", finding.High},
+		{"onbuild pinned", "DF038", "FROM debian:12\nONBUILD RUN apt-get install -y --no-install-recommends curl=7.88.1-10", finding.Unknown},
+	})
+	f := parse(t, "FROM debian:12\n  ONBUILD   RUN apt-get update\n")
+	got := ByID("DF012").Check(f, testOptions())
+	if len(got) != 1 || got[0].Location.Line != 2 || !strings.Contains(got[0].Message, "ONBUILD") {
+		t.Errorf("trigger finding: %+v", got)
+	}
+}
+
+// TestCleanAfterInstall: a clean before the install cleans nothing
+// (item 3).
+func TestCleanAfterInstall(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"yum clean before", "DF016", "FROM centos:7\nRUN yum clean all && yum install -y httpd-2.4.6", finding.Low},
+		{"yum clean after", "DF016", "FROM centos:7\nRUN yum install -y httpd-2.4.6 && yum clean all", finding.Unknown},
+		{"zypper clean before", "DF016", "FROM opensuse/leap:15.6\nRUN zypper clean && zypper in -y curl=8.6.0", finding.Low},
+		{"yarn clean before", "DF016", "FROM node:20-slim\nRUN yarn cache clean && yarn install", finding.Low},
+		{"apt lists removed before", "DF012", "FROM debian:12\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y --no-install-recommends curl", finding.Low},
+		{"apt lists removed after", "DF012", "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*", finding.Unknown},
+		{"apk cache removed before", "DF014", "FROM alpine:3.22\nRUN rm -rf /var/cache/apk/* && apk add curl", finding.Low},
+	})
+}
+
+// TestPackageManagerCommandLines: options, files and URLs read as each
+// tool reads them (item 4).
+func TestPackageManagerCommandLines(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"pip constraints file", "DF038", "FROM python:3.12\nRUN pip install --no-cache-dir -c constraints.txt flask requests", finding.Unknown},
+		{"pip root-user-action value", "DF038", "FROM python:3.12\nRUN pip install --no-cache-dir --root-user-action ignore flask==3.0.3", finding.Unknown},
+		{"pip local path", "DF038", "FROM python:3.12\nRUN pip install --no-cache-dir ./src/pkg", finding.Unknown},
+		{"pip relative dir", "DF038", "FROM python:3.12\nRUN pip install --no-cache-dir src/pkg", finding.Unknown},
+		{"pip git without ref", "DF038", "FROM python:3.12\nRUN pip install --no-cache-dir git+https://github.com/org/pkg.git", finding.Low},
+		{"pip git ssh without ref", "DF038", "FROM python:3.12\nRUN pip install --no-cache-dir git+ssh://git@github.com/org/pkg.git", finding.Low},
+		{"pip git with ref", "DF038", "FROM python:3.12\nRUN pip install --no-cache-dir git+https://github.com/org/pkg.git@v1.2.0", finding.Unknown},
+		{"npm git without ref", "DF038", "FROM node:20\nRUN npm install git+https://github.com/org/pkg.git", finding.Low},
+		{"npm github shorthand", "DF038", "FROM node:20\nRUN npm install github:org/pkg", finding.Low},
+		{"npm git with ref", "DF038", "FROM node:20\nRUN npm install git+ssh://git@github.com/org/pkg.git#v1.2.0", finding.Unknown},
+		{"npm tarball", "DF038", "FROM node:20\nRUN npm install ./pkg.tar.gz && npm install pkg.tar", finding.Unknown},
+		{"gem i", "DF038", "FROM ruby:3.3\nRUN gem i rails", finding.Low},
+		{"gem build flags", "DF038", "FROM ruby:3.3\nRUN gem install pg -v 1.5.9 -- --with-pg-config=/usr/bin/pg_config", finding.Unknown},
+		{"gem after --", "DF038", "FROM ruby:3.3\nRUN gem install pg:1.5.9 -- --with-pg-include /usr/include", finding.Unknown},
+		{"dnf in", "DF016", "FROM fedora:41\nRUN dnf in -y httpd-2.4.62", finding.Low},
+		{"dnf up", "DF016", "FROM fedora:41\nRUN dnf up -y", finding.Low},
+		{"dnf rei", "DF016", "FROM fedora:41\nRUN dnf rei -y httpd-2.4.62", finding.Low},
+		{"dnf upgrade-minimal", "DF016", "FROM fedora:41\nRUN dnf upgrade-minimal -y", finding.Low},
+		{"dnf5 cache removed", "DF016", "FROM fedora:41\nRUN dnf5 install -y httpd-2.4.62 && rm -rf /var/cache/libdnf5", finding.Unknown},
+		{"dnf5 cache mount", "DF016", "FROM fedora:41\nRUN --mount=type=cache,target=/var/cache/libdnf5 dnf5 install -y httpd-2.4.62", finding.Unknown},
+		{"aptitude lists", "DF012", "FROM debian:12\nRUN aptitude update && aptitude install -y curl", finding.Low},
+		{"aptitude unpinned", "DF038", "FROM debian:12\nRUN aptitude install -y curl", finding.Low},
+		{"PIP_NO_CACHE_DIR prefix", "DF015", "FROM python:3.12\nRUN PIP_NO_CACHE_DIR=1 pip install flask==3.0.3", finding.Unknown},
+		{"PIP_NO_CACHE_DIR env", "DF015", "FROM python:3.12\nRUN env PIP_NO_CACHE_DIR=1 pip install flask==3.0.3", finding.Unknown},
+		{"PIP_NO_CACHE_DIR export", "DF015", "FROM python:3.12\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask==3.0.3", finding.Unknown},
+		{"PIP_NO_CACHE_DIR=0", "DF015", "FROM python:3.12\nRUN PIP_NO_CACHE_DIR=0 pip install flask==3.0.3", finding.Low},
+		{"apk no-network", "DF014", "FROM alpine:3.22\nRUN apk add --no-network /tmp/pkgs/*.apk", finding.Unknown},
+		{"yarn version", "DF016", "FROM node:20\nRUN yarn --version", finding.Unknown},
+		{"yum unpinned", "DF038", "FROM centos:7\nRUN yum install -y httpd && yum clean all", finding.Low},
+		{"yum pinned", "DF038", "FROM centos:7\nRUN yum install -y httpd-2.4.6 perl-Data-Dumper-2.167 && yum clean all", finding.Unknown},
+		{"zypper unpinned", "DF038", "FROM opensuse/leap:15.6\nRUN zypper install -y curl && zypper clean", finding.Low},
+		{"dnf unpinned", "DF038", "FROM fedora:41\nRUN dnf install -y python3-devel && dnf clean all", finding.Low},
+		{"go install latest", "DF038", "FROM golang:1.23\nRUN go install golang.org/x/tools/gopls@latest", finding.Low},
+		{"go install pinned", "DF038", "FROM golang:1.23\nRUN go install golang.org/x/tools/gopls@v0.16.2 && go install ./cmd/app", finding.Unknown},
+	})
+}
+
+// TestStagesJudgedByWhatShips (item 5).
+func TestStagesJudgedByWhatShips(t *testing.T) {
+	builder := "FROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n"
+	checkClasses(t, []classCase{
+		{"builder copies context", "DF040", builder + "FROM gcr.io/distroless/static:nonroot\nCOPY --from=build /app /app", finding.Unknown},
+		{"builder copies .env", "DF040", "FROM golang:1.23 AS build\nCOPY .env /src/.env\nFROM scratch\nCOPY --from=build /src/app /app", finding.Unknown},
+		{"final copies .env", "DF040", builder + "FROM scratch\nCOPY .env /.env", finding.High},
+		{"target stage ships", "DF012", "FROM debian:12 AS debug\nRUN apt-get update && apt-get install -y --no-install-recommends gdb=13.1-3\nFROM debian:12\nRUN echo ok", finding.Low},
+		{"copied-from stage does not ship", "DF012", "FROM debian:12 AS tools\nRUN apt-get update && apt-get install -y --no-install-recommends gdb=13.1-3\nFROM debian:12\nCOPY --from=tools /usr/bin/gdb /usr/bin/gdb", finding.Unknown},
+		{"mounted stage does not ship", "DF012", "FROM debian:12 AS tools\nRUN apt-get update && apt-get install -y --no-install-recommends gdb=13.1-3\nFROM debian:12\nRUN --mount=from=tools,source=/usr/bin/gdb,target=/gdb true", finding.Unknown},
+	})
+}
+
+// TestIntentToStepDown (items 6 and 7).
+func TestIntentToStepDown(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"gosu installed", "DF030", "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gosu=1.14-1 && rm -rf /var/lib/apt/lists/* && gosu nobody true\nENTRYPOINT [\"docker-entrypoint.sh\"]", finding.Low},
+		{"su-exec in entrypoint", "DF030", "FROM alpine:3.22\nENTRYPOINT [\"su-exec\", \"app\", \"/app\"]", finding.Low},
+		{"s6-overlay", "DF030", "FROM alpine:3.22\nADD https://github.com/just-containers/s6-overlay/releases/download/v3.2.0.2/s6-overlay-noarch.tar.xz /tmp\nENTRYPOINT [\"/init\"]", finding.Low},
+		{"postgres base", "DF030", "FROM postgres:17\nCOPY init.sql /docker-entrypoint-initdb.d/", finding.Low},
+		{"nginx base", "DF030", "FROM nginx:1.27-alpine\nCOPY site /usr/share/nginx/html", finding.Low},
+		{"plain root", "DF030", "FROM debian:12\nCMD [\"/app\"]", finding.High},
+		{"distroless nonroot arch", "DF030", "FROM gcr.io/distroless/static-debian12:nonroot-amd64\nCOPY app /app", finding.Unknown},
+		{"distroless debug-nonroot", "DF030", "FROM gcr.io/distroless/base-debian12:debug-nonroot\nCOPY app /app", finding.Unknown},
+		{"sudo -u", "DF031", "FROM debian:12\nRUN sudo -u app make", finding.Unknown},
+		{"sudo -E -u", "DF031", "FROM debian:12\nRUN sudo -E -u app make", finding.Unknown},
+		{"sudo -u root", "DF031", "FROM debian:12\nRUN sudo -u root make", finding.Medium},
+		{"plain sudo", "DF031", "FROM debian:12\nRUN sudo make install", finding.Medium},
+	})
+}
+
+// TestPublicKeysAndIgnores (item 8).
+func TestPublicKeysAndIgnores(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"asc key", "DF040", "FROM debian:12\nCOPY nodesource.asc /tmp/nodesource.asc", finding.Unknown},
+		{"gpg to keyrings", "DF040", "FROM debian:12\nCOPY repo.key /usr/share/keyrings/repo.key", finding.Unknown},
+		{"pub key", "DF040", "FROM debian:12\nCOPY signing-pub.pem /etc/app/", finding.Unknown},
+		{"private key", "DF040", "FROM debian:12\nCOPY server.key /etc/ssl/private/", finding.High},
+	})
+}
+
+// TestNothingStale (item 9).
+func TestNothingStale(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"update upgrade clean", "DF011", "FROM debian:12\nRUN apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*", finding.Unknown},
+		{"update alone", "DF011", "FROM debian:12\nRUN apt-get update", finding.Medium},
+		{"mktemp dir removed", "DF034", "FROM debian:12\nRUN tempDir=\"$(mktemp -d)\"; chmod 777 \"$tempDir\"; cd \"$tempDir\" && make; rm -rf \"$tempDir\"", finding.Unknown},
+		{"dir kept", "DF034", "FROM debian:12\nRUN mkdir /data && chmod 777 /data", finding.Medium},
+	})
+}
+
+// TestConsecutiveRuns (item 10): like Hadolint's DL3059.
+func TestConsecutiveRuns(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"two single commands", "DF010", "FROM debian:12\nRUN a\nRUN b", finding.Info},
+		{"first chained", "DF010", "FROM debian:12\nRUN a && b\nRUN c", finding.Unknown},
+		{"second chained", "DF010", "FROM debian:12\nRUN a\nRUN b; c", finding.Unknown},
+		{"three with two single", "DF010", "FROM debian:12\nRUN a && b\nRUN c\nRUN d", finding.Info},
+		{"different mounts", "DF010", "FROM debian:12\nRUN --mount=type=secret,id=a a\nRUN --mount=type=secret,id=b b", finding.Unknown},
+	})
+}
