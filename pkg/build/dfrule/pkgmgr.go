@@ -14,8 +14,8 @@ var (
 	aptValued = []string{"-o", "-c", "-t", "-a", "--option", "--config-file", "--target-release", "--default-release", "--host-architecture"}
 	// aptitudeValued adds aptitude's own: -F format, -w width, -D...
 	aptitudeValued = append([]string{"-F", "--display-format", "-w", "--width", "--sort", "-S"}, aptValued...)
-	apkValued = []string{"-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"}
-	pipValued = []string{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
+	apkValued      = []string{"-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"}
+	pipValued      = []string{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
 		"-f", "--find-links", "-t", "--target", "--prefix", "--root", "--src", "--platform", "--python-version", "--implementation",
 		"--abi", "--upgrade-strategy", "--progress-bar", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--log",
 		"--proxy", "--retries", "--timeout", "--exists-action", "--global-option", "--install-option", "--no-binary",
