@@ -196,7 +196,7 @@ func lex(src string) ([]token, *lexError) {
 				return nil, err
 			}
 			t.kind, t.s = tString, s
-		case r == '\'' :
+		case r == '\'':
 			if s, ok := l.char(); ok {
 				t.kind, t.s = tChar, s
 			} else {
@@ -407,7 +407,9 @@ type value struct {
 	why  string // for vBad
 }
 
-func bad(format string, args ...any) value { return value{kind: vBad, why: fmt.Sprintf(format, args...)} }
+func bad(format string, args ...any) value {
+	return value{kind: vBad, why: fmt.Sprintf(format, args...)}
+}
 
 // binding is a name in scope from a let (or an `it` description, under
 // the name itName). It stays in scope until a line starts left of col,
