@@ -27,6 +27,42 @@ func (p *pass) externalBases(fn func(s *dockerfile.Stage, ref baseimage.Ref)) {
 	}
 }
 
+// imageUse is an image an instruction pulls other than as a stage's base:
+// COPY --from=<image> or RUN --mount=...,from=<image>.
+type imageUse struct {
+	in    *dockerfile.Instruction
+	image string
+	what  string // how the instruction names it, for messages
+}
+
+// pulledImages returns the images that COPY --from and RUN --mount from=
+// pull from a registry: BuildKit reads a name that is not an earlier
+// stage as an image (--from=nginx is nginx:latest) unless the build
+// passes a named context of that name, which the Dockerfile cannot show.
+func (p *pass) pulledImages() []imageUse {
+	var out []imageUse
+	image := func(name string, st *dockerfile.Stage) bool {
+		return name != "" && !p.isStage(name, st) && !strings.Contains(name, "$")
+	}
+	for _, st := range p.f.Stages {
+		for _, in := range each(st) {
+			switch c := in.Command.(type) {
+			case *instructions.CopyCommand:
+				if image(c.From, st) {
+					out = append(out, imageUse{in, c.From, "COPY --from=" + c.From})
+				}
+			case *instructions.RunCommand:
+				for _, m := range instructions.GetMounts(c) {
+					if image(m.From, st) {
+						out = append(out, imageUse{in, m.From, "RUN --mount from=" + m.From})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
 // ref parses an image reference once per pass; several rules look at
 // every base.
 func (p *pass) ref(image string) (baseimage.Ref, bool) {
@@ -64,6 +100,16 @@ say which base a given image was built on.`,
 			p.atWord(s.FromInstruction, s.From.Raw, fmt.Sprintf("FROM %s uses the latest tag, which moves to each new release", s.From.Image), "DL3007")
 		}
 	})
+	for _, u := range p.pulledImages() {
+		ref, ok := p.ref(u.image)
+		switch {
+		case !ok || ref.Digest != "":
+		case ref.Tag == "":
+			p.atWord(u.in, u.image, fmt.Sprintf("%s has no tag, so it copies from whatever \"latest\" is today", u.what), noAliases...)
+		case ref.Tag == "latest":
+			p.atWord(u.in, u.image, fmt.Sprintf("%s uses the latest tag, which moves to each new release", u.what), noAliases...)
+		}
+	}
 }}
 
 var df002 = &Rule{Rule: rule.Rule{
@@ -86,6 +132,15 @@ Keep the tag beside the digest for people, and let a bot (or ` + "`bulwark outda
 			f.Severity = finding.High
 		}
 	})
+	for _, u := range p.pulledImages() {
+		if ref, ok := p.ref(u.image); ok && ref.Digest != "" {
+			continue
+		}
+		f := p.atWord(u.in, u.image, fmt.Sprintf("%s is not pinned by digest; the tag can be moved to other content", u.what))
+		if p.opts.RequireDigest {
+			f.Severity = finding.High
+		}
+	}
 }}
 
 // trusted reports whether ref comes from one of the trusted registries.
@@ -132,17 +187,10 @@ its owner's security are unknown. This rule is active when trusted registries ar
 			p.atWord(s.FromInstruction, s.From.Raw, fmt.Sprintf("FROM %s pulls from %s, which is not a trusted registry (%s)", s.From.Image, ref.Domain, strings.Join(list, ", ")))
 		}
 	})
-	// COPY --from=<image> pulls an image too.
-	for _, st := range p.f.Stages {
-		for _, in := range each(st) {
-			c, ok := in.Command.(*instructions.CopyCommand)
-			if !ok || c.From == "" || p.isStage(c.From, st) || !strings.ContainsAny(c.From, "/:.") {
-				continue
-			}
-			ref, err := baseimage.ParseRef(c.From)
-			if err == nil && !trusted(ref, list) {
-				p.atWord(in, c.From, fmt.Sprintf("COPY --from=%s pulls from %s, which is not a trusted registry (%s)", c.From, ref.Domain, strings.Join(list, ", ")))
-			}
+	// COPY --from=<image> and RUN --mount from=<image> pull an image too.
+	for _, u := range p.pulledImages() {
+		if ref, ok := p.ref(u.image); ok && !trusted(ref, list) {
+			p.atWord(u.in, u.image, fmt.Sprintf("%s pulls from %s, which is not a trusted registry (%s)", u.what, ref.Domain, strings.Join(list, ", ")))
 		}
 	}
 }}

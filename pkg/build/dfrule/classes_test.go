@@ -200,3 +200,47 @@ func TestConsecutiveRuns(t *testing.T) {
 		{"different mounts", "DF010", "FROM debian:12\nRUN --mount=type=secret,id=a a\nRUN --mount=type=secret,id=b b", finding.Unknown},
 	})
 }
+
+// TestHadolintSuiteClasses are the classes the Hadolint-suite measurement
+// (bench/hadolint) found Bulwark reading differently, each in our own
+// words.
+func TestHadolintSuiteClasses(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"pipx unpinned", "DF038", "FROM python:3.12-slim\nRUN pipx install black", finding.Low},
+		{"pipx pinned", "DF038", "FROM python:3.12-slim\nRUN pipx install --python python3.12 black==24.8.0", finding.Unknown},
+		{"gem option value", "DF038", "FROM ruby:3.3\nRUN gem install nokogiri:1.16.7 --use-system-libraries true", finding.Unknown},
+		{"gem flag then gem", "DF038", "FROM ruby:3.3\nRUN gem install --no-document rails", finding.Low},
+		{"yum module without stream", "DF038", "FROM rockylinux:9\nRUN yum module install -y nodejs && yum clean all", finding.Low},
+		{"dnf module with stream", "DF038", "FROM rockylinux:9\nRUN dnf module install -y nodejs:20 && dnf clean all", finding.Unknown},
+		{"version from ENV", "DF038", "FROM fedora:42\nENV V=2.51.0-2.fc42\nRUN dnf -y install git-core-${V} && dnf clean all", finding.Unknown},
+		{"version from ARG", "DF038", "FROM fedora:42\nARG V=2.51.0-2.fc42\nRUN dnf -y install git-core-$V && dnf clean all", finding.Unknown},
+		{"version from a build arg", "DF038", "FROM fedora:42\nARG V\nRUN dnf -y install git-core-$V && dnf clean all", finding.Unknown},
+		{"version set in another stage", "DF038", "FROM fedora:42 AS a\nENV V=2.51.0-2.fc42\nFROM fedora:42\nRUN dnf -y install git-core-${V} && dnf clean all", finding.Low},
+		{"version from the base stage", "DF038", "FROM fedora:42 AS a\nENV V=2.51.0-2.fc42\nFROM a\nRUN dnf -y install git-core-${V} && dnf clean all", finding.Unknown},
+		{"microdnf does not clean dnf's cache", "DF016", "FROM fedora:42\nRUN dnf install -y httpd-2.4.62 && microdnf clean all", finding.Low},
+		{"ONBUILD pip cache", "DF015", "FROM python:3.12-slim\nONBUILD RUN pip install flask==3.0.3", finding.Low},
+		{"ONBUILD pip under ENV", "DF015", "FROM python:3.12-slim\nENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install flask==3.0.3", finding.Unknown},
+		{"lists mounted, docker-clean removed", "DF012", "FROM debian:12\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends curl", finding.Low},
+		{"lists and archives mounted", "DF012", "FROM debian:12\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\nRUN --mount=type=cache,target=/var/lib/apt --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y --no-install-recommends curl", finding.Unknown},
+		{"lists mounted, docker-clean kept", "DF012", "FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends curl", finding.Unknown},
+		{"windows workdir BuildKit cannot expand", "DF037", "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nWORKDIR \"C:\\\"", finding.Unknown},
+	})
+	opts := testOptions()
+	opts.TrustedRegistries = []string{"docker.io"}
+	for _, c := range []struct {
+		rule, src string
+		want      int
+	}{
+		{"DF003", "FROM alpine:3.22\nRUN --mount=type=bind,from=quay.io/x/y:1,target=/m true", 1},
+		{"DF003", "FROM alpine:3.22\nRUN --mount=type=cache,from=quay.io/x/y:1,target=/m true", 1},
+		{"DF003", "FROM alpine:3.22\nCOPY --from=quay.io/x/y:1 /a /a", 1},
+		{"DF003", "FROM quay.io/x/y:1 AS b\nFROM alpine:3.22\nCOPY --from=b /a /a\nRUN --mount=from=b,target=/m true", 1},
+		{"DF001", "FROM alpine:3.22\nCOPY --from=nginx:latest /a /a\nCOPY --from=nginx /b /b", 2},
+		{"DF002", "FROM alpine:3.22@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a\nRUN --mount=from=nginx:1.27,target=/m true", 1},
+		{"DF002", "FROM alpine:3.22@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a\nCOPY --from=nginx:1.27@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a /a /a", 0},
+	} {
+		if got := len(ByID(c.rule).Check(parse(t, c.src), opts)); got != c.want {
+			t.Errorf("%s on %q: %d findings, want %d", c.rule, c.src, got, c.want)
+		}
+	}
+}

@@ -105,6 +105,9 @@ not shrink the image. Stages that do not end up in the final image are not repor
 	Fix:  "End the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache there: `RUN --mount=type=cache,target=/var/lib/apt/lists ...`.",
 	Bad:  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl",
 	Good: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
+	Differences: `A stage that no other stage uses and that is not the last is reported: it is a build target
+(` + "`docker build --target`" + `), so it ships. Hadolint treats it as an unused intermediate stage (its
+"apt-get cleanup in stage image" and "intermediate stage when stage not used later" cases).`,
 }, check: func(p *pass) {
 	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		var update *dockerfile.Command
@@ -122,11 +125,31 @@ not shrink the image. Stages that do not end up in the final image are not repor
 				}
 			}
 		}
-		if update != nil && !removes(s, last, "/var/lib/apt/lists") && !mounted(in, "/var/lib/apt/lists") {
+		switch {
+		case update == nil:
+		case !removes(s, last, "/var/lib/apt/lists") && !mounted(in, "/var/lib/apt/lists"):
 			p.atCmd(update, update.Name+" update leaves /var/lib/apt/lists in this layer; remove it in the same RUN, after the install")
+		case mounts(in) != nil && !mounted(in, "/var/cache/apt") && !removes(s, last, "/var/cache/apt") && p.keepsDebs(in):
+			// The lists are in a mount, but with docker-clean gone apt
+			// keeps every downloaded .deb in /var/cache/apt.
+			p.atCmd(update, update.Name+" update: the lists are in a cache mount, but /etc/apt/apt.conf.d/docker-clean was removed, so the downloaded packages stay in /var/cache/apt in this layer; mount a cache there too")
 		}
 	})
 }}
+
+// keepsDebs reports whether a RUN of a shipped stage, up to and including
+// in, removes Debian's docker-clean apt configuration, which otherwise
+// deletes downloaded packages after every install.
+func (p *pass) keepsDebs(in *dockerfile.Instruction) bool {
+	for _, st := range p.shipped() {
+		for _, i := range each(st) {
+			if i.Script != nil && i.Line <= in.Line && removes(i.Script, 0, "/etc/apt/apt.conf.d/docker-clean") {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // installRecommendsOff reports whether an apt command turns recommends off.
 func installRecommendsOff(c *dockerfile.Command) bool {
@@ -261,7 +284,10 @@ or hundreds of megabytes.`,
 	env := newEnvWalk("PIP_NO_CACHE_DIR")
 	for _, st := range p.shipped() {
 		on := env.atEnd(st.From.Stage)
-		for _, in := range st.Instructions {
+		// Triggers come last in each(st): they run in a child's build,
+		// with the environment this stage ends with.
+		for _, in := range each(st) {
+			p.run = in
 			if in.Script != nil && !on && !mounted(in, "/root/.cache/pip", "/root/.cache") {
 				exported := false
 				for _, c := range in.Script.Commands {
@@ -283,6 +309,7 @@ or hundreds of megabytes.`,
 			on = env.step(on, in)
 		}
 	}
+	p.run = nil
 }}
 
 // cleaners describes, per package manager, what installs and what cleans.
@@ -309,11 +336,14 @@ var cleaners = []cleaner{
 // clean reports whether the RUN cleans the cache after the install at
 // index from, or keeps it out of the layer with a mount.
 func (cl cleaner) clean(s *dockerfile.Script, in *dockerfile.Instruction, from int) bool {
+	installer := s.Commands[from].Name
 	if removes(s, from, cl.dirs...) || mounted(in, cl.dirs...) {
 		return true
 	}
 	return slices.ContainsFunc(s.Commands[from:], func(c *dockerfile.Command) bool {
-		if !slices.Contains(cl.names, c.Name) {
+		// Only the tool that filled the cache is known to clean it: dnf
+		// and microdnf keep theirs apart.
+		if c.Name != installer {
 			return false
 		}
 		ops := c.Operands(cl.valued...)
@@ -338,6 +368,9 @@ in the layer and in every pull of the image.`,
 	Fix:  "End the RUN with `&& yum clean all` / `dnf clean all` / `zypper clean --all` / `yarn cache clean`, or mount a cache on the cache directory.",
 	Bad:  "FROM rockylinux:9\nRUN dnf install -y httpd-2.4.62",
 	Good: "FROM rockylinux:9\nRUN dnf install -y httpd-2.4.62 && dnf clean all",
+	Differences: `A stage that no other stage uses and that is not the last is reported: it is a build target
+(` + "`docker build --target`" + `), so it ships. Hadolint treats it as unused (its "yarn cache clean in stage
+that is not reused later" case).`,
 }, check: func(p *pass) {
 	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, cl := range cleaners {

@@ -124,6 +124,10 @@ runs depends on each build.`,
 	Fix:  "Create an unprivileged user and switch to it at the end of the final stage: `RUN adduser -D -u 10001 app` then `USER 10001`. Use a numeric UID so Kubernetes' runAsNonRoot can verify it.",
 	Bad:  "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
 	Good: "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nUSER 10001\nCMD [\"app\"]",
+	Differences: `Hadolint's DL3002 warns about the last USER of every stage. DF030 judges the image that ships:
+a build stage whose last USER is root, and whose files reach the final image only through
+` + "`COPY --from`" + `, never runs a container, so it is not reported (Hadolint's "warns on multiple
+stages" case).`,
 }, check: func(p *pass) {
 	line := p.lineage()
 	rootFinding := func(f *finding.Finding) {
@@ -481,7 +485,9 @@ says where the commands run. A cd inside a subshell, "( cd dir && make )", is fi
 			if !ok {
 				continue
 			}
-			if wd := c.Path; !strings.HasPrefix(wd, "/") && !strings.HasPrefix(wd, "$") && !windowsDrive.MatchString(wd) {
+			// A word BuildKit could not expand (an unterminated quote, as
+			// in WORKDIR "C:\") is judged without its quotes.
+			if wd := strings.Trim(c.Path, `"'`); !strings.HasPrefix(wd, "/") && !strings.HasPrefix(wd, "$") && !windowsDrive.MatchString(wd) {
 				p.atWord(in, wd, fmt.Sprintf("WORKDIR %s is relative; use an absolute path", wd), "DL3000")
 			}
 		}
@@ -540,12 +546,21 @@ func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 		return pkgs, "DL3016"
 	case c.Name == "yum" || c.Name == "dnf" || c.Name == "dnf5" || c.Name == "microdnf":
 		ops := c.Operands(yumValued...)
-		if len(ops) == 0 || !slices.Contains([]string{"install", "in"}, ops[0]) || slices.Contains(ops, "module") || slices.Contains(ops, "group") {
+		switch {
+		case len(ops) > 1 && ops[0] == "module" && ops[1] == "install":
+			// A module is pinned by its stream: tomcat:9.
+			for _, a := range ops[2:] {
+				if !strings.Contains(a, ":") && !isPath(a) {
+					pkgs = append(pkgs, a)
+				}
+			}
+		case len(ops) == 0 || !slices.Contains([]string{"install", "in"}, ops[0]) || slices.Contains(ops, "group"):
 			return nil, ""
-		}
-		for _, a := range ops[1:] {
-			if !rpmPinned(a) && !strings.HasPrefix(a, "@") && !strings.HasPrefix(a, "/") && !strings.Contains(a, "://") {
-				pkgs = append(pkgs, a)
+		default:
+			for _, a := range ops[1:] {
+				if !rpmPinned(a) && !strings.HasPrefix(a, "@") && !isPath(a) && !strings.Contains(a, "://") {
+					pkgs = append(pkgs, a)
+				}
 			}
 		}
 		if c.Name == "yum" {
@@ -586,6 +601,14 @@ func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 		}
 		return pkgs, "DL3062"
 	}
+	if c.Name == "pipx" && c.Subcommand(pipxValued...) == "install" {
+		for _, a := range c.Operands(pipxValued...)[1:] {
+			if !pipPinned(a) && !isPath(a) {
+				pkgs = append(pkgs, a)
+			}
+		}
+		return pkgs, "DL3013"
+	}
 	if pc, ok := pipInstall(c); ok {
 		if pc.HasFlag("-c", "--constraint") {
 			return nil, "" // the constraints file pins every package
@@ -600,6 +623,30 @@ func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 	return nil, ""
 }
 
+// withValues returns c with the parameters in its arguments expanded where
+// the Dockerfile gives their values (yum install git-core-${version}
+// after ENV version=2.51.0-2.fc42); unknown ones are left as written.
+func withValues(in *dockerfile.Instruction, c *dockerfile.Command) *dockerfile.Command {
+	var args []string
+	for i, a := range c.Args {
+		if !strings.Contains(a, "$") {
+			continue
+		}
+		if v, ok := in.ShellWord(a); ok {
+			if args == nil {
+				args = slices.Clone(c.Args)
+			}
+			args[i] = v
+		}
+	}
+	if args == nil {
+		return c
+	}
+	cc := *c
+	cc.Args = args
+	return &cc
+}
+
 // gemOperands returns gem's operands up to "--", after which come the
 // gem's build flags, not gems.
 func gemOperands(c *dockerfile.Command) []string {
@@ -607,8 +654,30 @@ func gemOperands(c *dockerfile.Command) []string {
 	if i := slices.Index(args, "--"); i >= 0 {
 		args = args[:i]
 	}
-	return (&dockerfile.Command{Name: c.Name, Args: args}).Operands(gemValued...)
+	// An option gem does not take without a value is read as taking the
+	// next word, as Hadolint does: "--use-system-libraries true".
+	var ops []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case !strings.HasPrefix(a, "-") || a == "-":
+			ops = append(ops, a)
+		case strings.Contains(a, "="), slices.Contains(gemFlags, a):
+		default:
+			i++
+		}
+	}
+	return ops
 }
+
+// gemFlags are the options of gem install that take no value.
+var gemFlags = []string{"-N", "--no-document", "--no-ri", "--no-rdoc", "--user-install", "--no-user-install", "--conservative",
+	"--minimal-deps", "-f", "--force", "--no-force", "-l", "--local", "-r", "--remote", "-b", "--both", "--pre", "--prerelease",
+	"--development", "--development-all", "--ignore-dependencies", "--default", "--explain", "--lock", "--no-lock", "--suggestions",
+	"--no-suggestions", "-w", "--wrappers", "--no-wrappers", "-E", "--env-shebang", "--no-env-shebang", "--norc", "-q", "--quiet",
+	"-V", "--verbose", "--no-verbose", "--backtrace", "--debug", "--clear-sources", "--vendor", "--no-post-install-message",
+	"--post-install-message", "--format-executable", "--no-format-executable", "-u", "--update-sources", "--no-update-sources",
+	"--ri", "--rdoc"}
 
 // vcsURL reports whether a requirement names a version-control checkout.
 func vcsURL(a string) bool {
@@ -712,10 +781,15 @@ upgrades deliberate (and reviewable in a diff).`,
 	Fix:  "Pin versions: `apt-get install curl=7.88.1-10+deb12u8`, `apk add curl=8.9.1-r1`, `pip install flask==3.0.3` (or a requirements or constraints file with hashes), `npm install -g pnpm@9.12.0`, `gem install rails -v 7.2.1`, `dnf install -y httpd-2.4.62`, `zypper install -y curl=8.6.0`, `go install golang.org/x/tools/gopls@v0.16.2`; a git install names a tag or commit (`git+https://github.com/org/pkg.git@v1.2.0`, `github:org/pkg#v1.2.0`).",
 	Bad:  "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask",
 	Good: "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3",
+	Differences: `A version held in a variable is judged by the value the RUN's shell gets. An ARG declared in
+another stage is not visible in this one (BuildKit scopes ARG to its stage), so
+` + "`yum install git-core-${version}`" + ` after ` + "`ARG version=...`" + ` in a different, unrelated stage installs
+` + "`git-core-`" + ` and is reported; Hadolint accepts it (its "version as arg - different stages" cases
+of DL3033 and DL3041).`,
 }, check: func(p *pass) {
 	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		for _, c := range s.Commands {
-			pkgs, alias := unpinned(c)
+			pkgs, alias := unpinned(withValues(in, c))
 			if len(pkgs) == 0 {
 				continue
 			}
@@ -734,6 +808,9 @@ is worse: it is passed to the entrypoint as the three arguments "/bin/sh", "-c",
 	Fix:  "Use the JSON (exec) form: `CMD [\"node\", \"server.js\"]`. If you need shell features, end the script with `exec`.",
 	Bad:  "FROM node:20-slim\nCMD node server.js",
 	Good: "FROM node:20-slim\nCMD [\"node\", \"server.js\"]",
+	Differences: `Hadolint's DL3025 also asks for the JSON form in ` + "`HEALTHCHECK CMD`" + `. DF039 is about signals
+reaching PID 1, which a health check command is not: a shell-form health check works as intended,
+so it is not reported.`,
 }, check: func(p *pass) {
 	execEntrypoint := false
 	for _, st := range slices.Backward(p.lineage()) {

@@ -167,6 +167,10 @@ type Instruction struct {
 	// quote removal (USER "root" is root), except RUN, CMD, ENTRYPOINT
 	// and HEALTHCHECK, which BuildKit does not expand.
 	Unresolved []string
+
+	// env is what a RUN's shell sees from the Dockerfile (its stage's ARG
+	// and ENV values), for ShellWord; nil elsewhere.
+	env *runEnv
 }
 
 // Flag returns the value of the instruction flag --name (as in

@@ -157,6 +157,7 @@ func (f *File) expandMeta(lex *shell.Lex, buildArgs map[string]string) {
 // Instruction.Unresolved.
 func (f *File) expandStages(lex *shell.Lex, buildArgs map[string]string) {
 	end := map[*Stage]*vars{}
+	defined := map[string]bool{}
 	for _, s := range f.Stages {
 		env := newVars()
 		if s.From.Stage != nil && end[s.From.Stage] != nil {
@@ -164,6 +165,15 @@ func (f *File) expandStages(lex *shell.Lex, buildArgs map[string]string) {
 		}
 		triggers := s.Triggers
 		for _, in := range s.Instructions {
+			switch in.Command.(type) {
+			case *instructions.ArgCommand, *instructions.EnvCommand:
+				// A RUN keeps the vars it saw (ShellWord), so they are
+				// copied on write rather than changed in place.
+				env = env.clone()
+				for _, kv := range argsOrEnv(in.Command) {
+					defined[kv] = true
+				}
+			}
 			x := &expander{lex: lex, env: env}
 			switch c := in.Command.(type) {
 			case *instructions.OnbuildCommand:
@@ -192,6 +202,7 @@ func (f *File) expandStages(lex *shell.Lex, buildArgs map[string]string) {
 					c.Ports[i], _ = x.word(p)
 				}
 			case *instructions.RunCommand:
+				in.env = &runEnv{vars: env, defined: defined}
 				if c.Expand(x.word) != nil {
 					// A mount BuildKit would refuse; keep what can be read.
 					_ = c.Expand(func(w string) (string, error) { return w, nil })
@@ -230,3 +241,74 @@ func (f *File) expandArgs(in *Instruction, x *expander, env, global *vars, build
 	}
 	in.Unresolved = x.unresolved
 }
+
+// argsOrEnv returns the names an ARG or ENV instruction sets.
+func argsOrEnv(cmd any) []string {
+	var out []string
+	switch c := cmd.(type) {
+	case *instructions.ArgCommand:
+		for _, kv := range c.Args {
+			out = append(out, kv.Key)
+		}
+	case *instructions.EnvCommand:
+		for _, kv := range c.Env {
+			out = append(out, kv.Key)
+		}
+	}
+	return out
+}
+
+// runEnv is the environment a RUN's shell gets from the Dockerfile.
+type runEnv struct {
+	vars *vars
+	// defined holds every name an ARG or ENV of the file sets, in any
+	// stage: one set only in another stage is unset here, a classic
+	// multi-stage mistake, where a name the file never sets may come from
+	// the base image's ENV.
+	defined map[string]bool
+}
+
+// ShellWord expands the parameters in w, a word of a RUN's script, with
+// the values the RUN's shell gets from its stage's ARG and ENV. ok is
+// false when a value is not known: an ARG without a default, a name the
+// file never sets (it may come from the base image), a word of an ONBUILD
+// trigger (its values are the child's) or a word the shell would do more
+// with than parameter expansion.
+func (in *Instruction) ShellWord(w string) (string, bool) {
+	if !strings.Contains(w, "$") {
+		return w, true
+	}
+	if in.env == nil || strings.ContainsAny(w, "`'\"\\") || strings.Contains(w, "$(") {
+		return w, false
+	}
+	ok := true
+	// The script's escape character is the shell's, not the Dockerfile's.
+	res, err := shell.NewLex('\\').ProcessWordWithMatches(w, shellGetter{in.env, w, &ok})
+	if err != nil || !ok {
+		return w, false
+	}
+	return res.Result, true
+}
+
+type shellGetter struct {
+	env  *runEnv
+	word string
+	ok   *bool
+}
+
+func (g shellGetter) Get(k string) (string, bool) {
+	v, set := g.env.vars.val[k]
+	_, unknown := g.env.vars.unknown[k]
+	switch {
+	case set && !unknown:
+		return v, true
+	case hasInlineDefault(g.word, k):
+		return "", false
+	case !set && g.env.defined[k]:
+		return "", false
+	}
+	*g.ok = false
+	return "", false
+}
+
+func (g shellGetter) Keys() []string { return slices.Collect(maps.Keys(g.env.vars.val)) }

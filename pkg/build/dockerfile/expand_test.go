@@ -99,3 +99,36 @@ func TestBuildArgsOverrideDefaults(t *testing.T) {
 		t.Errorf("USER = %q", got)
 	}
 }
+
+// TestShellWord: a RUN's words expand with the values its stage gives,
+// and say so when a value is not known.
+func TestShellWord(t *testing.T) {
+	src := "FROM a AS one\nENV V=1.2\nARG NODEF\nARG LATER=x\nRUN one\nENV V=9\nFROM a\nRUN two\nONBUILD RUN three\n"
+	f, err := ParseBytes("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, two := f.Stages[0].Instructions[3], f.Stages[1].Instructions[0]
+	trigger := f.Stages[1].Triggers[0]
+	for _, c := range []struct {
+		in   *Instruction
+		word string
+		want string
+		ok   bool
+	}{
+		{one, "pkg-${V}", "pkg-1.2", true}, // the ENV after the RUN does not count
+		{one, "pkg-$LATER", "pkg-x", true},
+		{one, "pkg-$NODEF", "pkg-$NODEF", false},
+		{one, "pkg-${HOME}", "pkg-${HOME}", false}, // may come from the base image
+		{one, "pkg-${NODEF:-1}", "pkg-1", true},
+		{one, "$(cat v)", "$(cat v)", false},
+		{one, "plain", "plain", true},
+		{two, "pkg-${V}", "pkg-", true}, // set only in another stage
+		{trigger, "pkg-${V}", "pkg-${V}", false},
+	} {
+		got, ok := c.in.ShellWord(c.word)
+		if got != c.want || ok != c.ok {
+			t.Errorf("line %d: ShellWord(%q) = %q, %v; want %q, %v", c.in.Line, c.word, got, ok, c.want, c.ok)
+		}
+	}
+}

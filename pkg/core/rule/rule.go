@@ -41,6 +41,9 @@ type Rule struct {
 	// Example file name for Bad and Good ("Dockerfile", "pod.yaml").
 	ExampleLang string
 	References  []string
+	// Differences says, where the rule deliberately judges a case unlike
+	// the peer rule it aliases, what differs and why.
+	Differences string
 }
 
 // HelpURI is the rule's documentation page.
@@ -62,6 +65,9 @@ func (r *Rule) Markdown() string {
 	fmt.Fprintf(&b, "\n## Bad\n\n```%s\n%s\n```\n", lang, strings.TrimSpace(r.Bad))
 	fmt.Fprintf(&b, "\n## Good\n\n```%s\n%s\n```\n", lang, strings.TrimSpace(r.Good))
 	fmt.Fprintf(&b, "\n## How to fix\n\n%s\n", strings.TrimSpace(r.Fix))
+	if r.Differences != "" {
+		fmt.Fprintf(&b, "\n## Differences from %s\n\n%s\n", peerOf(r.Aliases), strings.TrimSpace(r.Differences))
+	}
 	if len(r.Aliases) > 0 {
 		fmt.Fprintf(&b, "\n## Ignoring\n\n`# bulwark:ignore=%s` on the line above the instruction, or an entry in `.bulwarkignore.yaml`. ", r.ID)
 		fmt.Fprintf(&b, "The alias%s %s work%s too, so existing `# hadolint ignore=` comments keep working.\n",
@@ -76,6 +82,19 @@ func (r *Rule) Markdown() string {
 		}
 	}
 	return b.String()
+}
+
+// peerOf names the tool the aliases come from.
+func peerOf(aliases []string) string {
+	for _, a := range aliases {
+		switch {
+		case strings.HasPrefix(a, "DL"):
+			return "Hadolint"
+		case strings.HasPrefix(a, "CIS-DI-"), strings.HasPrefix(a, "DKL-"):
+			return "Dockle"
+		}
+	}
+	return "peer tools"
 }
 
 // New returns a finding of this rule with its default severity, title,
