@@ -587,9 +587,9 @@ download is neither verified nor reproducible.`,
 }}
 
 var df019 = &Rule{Rule: rule.Rule{
-	ID: "DF019", Aliases: []string{"DL3005", "DKL-DI-0003"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	ID: "DF019", Aliases: []string{"DL3005", "DL3035", "DKL-DI-0003"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "Distribution upgrade inside the image build",
-	Why: `"apt-get upgrade", "dist-upgrade" and "apk upgrade" pull whatever the mirrors hold on the day of the
+	Why: `"apt-get upgrade", "dist-upgrade", "apk upgrade" and "zypper dist-upgrade" pull whatever the mirrors hold on the day of the
 build: two builds of one Dockerfile differ, the upgrade can pull in new major versions of system
 packages the base was not tested with, and the base image's own staleness is hidden instead of
 fixed. Fixes belong in the base: rebuild on a newer base image (see ` + "`bulwark outdated`" + `).`,
@@ -610,10 +610,21 @@ fixed. Fixes belong in the base: rebuild on a newer base image (see ` + "`bulwar
 				if sub = c.Subcommand(apkValued...); sub != "upgrade" {
 					continue
 				}
+			case c.Name == "zypper":
+				if sub = c.Subcommand(zypperValued...); sub != "dist-upgrade" && sub != "dup" {
+					continue
+				}
 			default:
 				continue
 			}
-			p.atCmd(c, fmt.Sprintf("%s %s upgrades the base's packages in the build; use a newer base image instead", c.Name, sub))
+			aliases := []string{"DKL-DI-0003"}
+			switch {
+			case isApt(c):
+				aliases = append(aliases, "DL3005")
+			case c.Name == "zypper":
+				aliases = append(aliases, "DL3035")
+			}
+			p.atCmd(c, fmt.Sprintf("%s %s upgrades the base's packages in the build; use a newer base image instead", c.Name, sub), aliases...)
 		}
 	})
 }}

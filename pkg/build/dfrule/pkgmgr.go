@@ -21,10 +21,11 @@ var (
 		"--proxy", "--retries", "--timeout", "--exists-action", "--global-option", "--install-option", "--no-binary",
 		"--only-binary", "--config-settings", "-C", "--python", "--report", "--root-user-action", "--use-feature",
 		"--use-deprecated", "--keyring-provider", "--log-file", "--index", "--group"}
-	pipxValued = []string{"--python", "--pip-args", "--suffix", "--index-url", "-i", "--spec", "--preinstall", "--fetch-python"}
-	npmValued  = []string{"--prefix", "--registry", "--cache", "--userconfig", "-w", "--workspace", "--omit", "--include", "--tag", "--loglevel"}
-	gemValued  = []string{"-v", "--version", "-s", "--source", "-i", "--install-dir", "-n", "--bindir", "--platform", "-P", "--trust-policy", "--document"}
-	yumValued  = []string{"-c", "--config", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-d", "--debuglevel", "-e", "--errorlevel", "--setopt", "-x", "--exclude", "--repo", "--repoid"}
+	pipxValued   = []string{"--python", "--pip-args", "--suffix", "--index-url", "-i", "--spec", "--preinstall", "--fetch-python"}
+	zypperValued = []string{"-n", "--non-interactive", "-r", "--repo", "--root", "-R", "--from", "-t", "--type", "-D", "--reposd-dir", "-C", "--cache-dir"}
+	npmValued    = []string{"--prefix", "--registry", "--cache", "--userconfig", "-w", "--workspace", "--omit", "--include", "--tag", "--loglevel"}
+	gemValued    = []string{"-v", "--version", "-s", "--source", "-i", "--install-dir", "-n", "--bindir", "--platform", "-P", "--trust-policy", "--document"}
+	yumValued    = []string{"-c", "--config", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-d", "--debuglevel", "-e", "--errorlevel", "--setopt", "-x", "--exclude", "--repo", "--repoid"}
 )
 
 // isApt reports whether c is apt-get, apt or aptitude: the same package

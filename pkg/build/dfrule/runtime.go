@@ -208,7 +208,7 @@ func sudoDrops(c *dockerfile.Command) bool {
 var onlyReference = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]*\})+$`)
 
 var df032 = &Rule{Rule: rule.Rule{
-	ID: "DF032", Severity: finding.High, Kind: finding.KindSecret,
+	ID: "DF032", Aliases: []string{"DL3064"}, Severity: finding.High, Kind: finding.KindSecret,
 	Title: "Secret in ENV or ARG",
 	Why: `ENV values are stored in the image configuration and ARG values in the build history: anyone who can
 pull the image can read them with "docker inspect" or "docker history", long after the Dockerfile
@@ -218,6 +218,12 @@ reported as critical wherever they appear.`,
 	Fix:  "Pass secrets to the build with `RUN --mount=type=secret,id=token ...` (and `docker build --secret id=token,env=TOKEN`), and to the container at run time through the orchestrator's secrets, never through ENV or ARG.",
 	Bad:  "FROM alpine:3.22\nENV DB_PASSWORD=hunter2hunter2",
 	Good: "FROM alpine:3.22\nENV DB_PASSWORD_FILE=/run/secrets/db_password",
+	Differences: `Hadolint's DL3064 lists variable names; among them are identifiers such as
+` + "`AWS_ACCESS_KEY_ID`" + `, ` + "`DOCKER_USERNAME`" + ` and ` + "`OKTA_OAUTH2_CLIENTID`" + `. DF032 reads a name as a secret by
+its words and clears names that say they hold an identifier, a user, a path or a URL: AWS
+documents the access key ID as not secret (the secret access key is, and ` + "`AWS_SECRET_ACCESS_KEY`" + `
+is reported). Hadolint's "ARG with sensitive data" and "ENV with sensitive data" cases use
+` + "`AWS_ACCESS_KEY_ID`" + ` and are not reported.`,
 }, check: func(p *pass) {
 	check := func(in *dockerfile.Instruction, kw, key string, val *string) {
 		if val != nil {
@@ -244,9 +250,10 @@ reported as critical wherever they appear.`,
 	}
 	all := append([]*dockerfile.Instruction(nil), p.f.MetaArgs...)
 	for _, st := range p.f.Stages {
-		all = append(all, st.Instructions...)
+		all = append(all, each(st)...)
 	}
 	for _, in := range all {
+		p.run = in
 		switch c := in.Command.(type) {
 		case *instructions.EnvCommand:
 			for _, kv := range c.Env {
@@ -445,7 +452,7 @@ access control and audit. Containers are entered with "docker exec" or "kubectl 
 }}
 
 var df036 = &Rule{Rule: rule.Rule{
-	ID: "DF036", Severity: finding.Info, Kind: finding.KindMisconfiguration,
+	ID: "DF036", Aliases: []string{"DL3057"}, Severity: finding.Info, Kind: finding.KindMisconfiguration,
 	Title: "No HEALTHCHECK in the final image",
 	Why: `Without a health check, Docker and Compose only know whether the process is alive, not whether it
 works: a deadlocked server keeps receiving traffic. (Kubernetes ignores HEALTHCHECK and uses its own
