@@ -244,3 +244,41 @@ func TestHadolintSuiteClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestPipefail: DF041 follows SHELL through stages as BuildKit does.
+func TestPipefail(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"pipe", "DF041", "FROM debian:12\nRUN curl -fsSL https://x | tar -xz", finding.Low},
+		{"no pipe", "DF041", "FROM debian:12\nRUN curl -fsSLo a https://x && tar -xzf a", finding.Unknown},
+		{"bash with -eo pipefail", "DF041", "FROM debian:12\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://x | tar -xz", finding.Unknown},
+		{"sh -o pipefail is not trusted", "DF041", "FROM debian:12\nSHELL [\"/bin/sh\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://x | tar -xz", finding.Low},
+		{"set -o pipefail first", "DF041", "FROM debian:12\nRUN set -euxo pipefail; curl -fsSL https://x | tar -xz", finding.Unknown},
+		{"set after the pipe", "DF041", "FROM debian:12\nRUN curl -fsSL https://x | tar -xz; set -o pipefail", finding.Low},
+		{"SHELL back to sh", "DF041", "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nSHELL [\"/bin/sh\", \"-c\"]\nRUN a | b", finding.Low},
+		{"inherited from the base stage", "DF041", "FROM debian:12 AS base\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM base\nRUN a | b", finding.Unknown},
+		{"a new stage starts with sh", "DF041", "FROM debian:12 AS base\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM debian:12\nRUN a | b", finding.Low},
+		{"powershell", "DF041", "FROM mcr.microsoft.com/powershell:7.4-ubuntu-22.04\nSHELL [\"pwsh\", \"-c\"]\nRUN Get-Variable PSVersionTable | Select-Object -ExpandProperty Value", finding.Unknown},
+		{"ONBUILD pipe", "DF041", "FROM debian:12\nONBUILD RUN a | b", finding.Low},
+		{"apt install", "DF043", "FROM debian:12\nRUN apt install -y curl", finding.Low},
+		{"ONBUILD apt", "DF043", "FROM debian:12\nONBUILD RUN apt-get update && apt install -y curl", finding.Low},
+		{"apt-get and apt-cache", "DF043", "FROM debian:12\nRUN apt-get install -y curl && apt-cache policy curl", finding.Unknown},
+	})
+}
+
+// TestDownloads: DF042 judges what a RUN does with what it downloaded.
+func TestDownloads(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"curl into tar", "DF042", "FROM debian:12\nRUN curl -fsSL https://x.org/t.tgz | tar -xz -C /opt", finding.Medium},
+		{"wget -qO- into tar", "DF042", "FROM debian:12\nRUN wget -qO- https://x.org/t.tgz | tar -xz -C /opt", finding.Medium},
+		{"into a bin directory", "DF042", "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/kubectl https://dl.k8s.io/kubectl && chmod +x /usr/local/bin/kubectl", finding.Medium},
+		{"downloaded, then unpacked", "DF042", "FROM debian:12\nRUN wget https://x.org/t.tar.gz && tar -xzf t.tar.gz && rm t.tar.gz", finding.Medium},
+		{"curl -O, then run", "DF042", "FROM debian:12\nRUN cd /tmp && curl -fsSLO https://x.org/install.sh && sh install.sh", finding.Medium},
+		{"output dir, then run directly", "DF042", "FROM debian:12\nRUN curl -fsSL -o /tmp/i.sh https://x.org/i.sh && chmod +x /tmp/i.sh && /tmp/i.sh", finding.Medium},
+		{"checksum checked", "DF042", "FROM debian:12\nRUN curl -fsSLo t.tgz https://x.org/t.tgz && echo \"abc  t.tgz\" | sha256sum -c - && tar -xzf t.tgz", finding.Unknown},
+		{"signature checked", "DF042", "FROM debian:12\nRUN wget -O t.tgz https://x.org/t.tgz && wget -O t.tgz.asc https://x.org/t.tgz.asc && gpg --batch --verify t.tgz.asc t.tgz && tar -xzf t.tgz", finding.Unknown},
+		{"downloaded, not used here", "DF042", "FROM debian:12\nRUN curl -fsSLo /etc/app/config.json https://x.org/config.json", finding.Unknown},
+		{"piped to a shell is DF033's", "DF042", "FROM debian:12\nRUN curl -fsSL https://x.org/i.sh | sh", finding.Unknown},
+		{"ONBUILD", "DF042", "FROM debian:12\nONBUILD RUN curl -fsSL https://x.org/t.tgz | tar -xz", finding.Medium},
+		{"pipe to a shell: no DF041 beside DF033", "DF041", "FROM debian:12\nRUN curl -fsSL https://x.org/i.sh | bash", finding.Unknown},
+	})
+}

@@ -54,7 +54,7 @@ func (r *Rule) Check(f *dockerfile.File, opts Options) []finding.Finding {
 var All = []*Rule{
 	df001, df002, df003, df004, df005, df006,
 	df010, df011, df012, df013, df014, df015, df016, df017, df018, df019, df020,
-	df030, df031, df032, df033, df034, df035, df036, df037, df038, df039, df040,
+	df030, df031, df032, df033, df034, df035, df036, df037, df038, df039, df040, df041, df042, df043,
 }
 
 // ByID returns the rule with the given ID, or nil.

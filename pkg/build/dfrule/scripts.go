@@ -1,0 +1,125 @@
+package dfrule
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/bulwarksec/bulwark/pkg/build/dockerfile"
+	"github.com/bulwarksec/bulwark/pkg/core/finding"
+	"github.com/bulwarksec/bulwark/pkg/core/rule"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// shellName is a SHELL program's base name, lower case, without .exe.
+func shellName(prog string) string {
+	return strings.TrimSuffix(strings.ToLower(path.Base(strings.ReplaceAll(prog, `\`, "/"))), ".exe")
+}
+
+// setsPipefail reports whether args (a shell's options or set's
+// arguments) turn on pipefail: "-o pipefail", "-eo pipefail",
+// "-euxo pipefail".
+func setsPipefail(args []string) bool {
+	for i, a := range args {
+		if a == "pipefail" && i > 0 {
+			prev := args[i-1]
+			if prev == "-o" || len(prev) > 1 && prev[0] == '-' && prev[1] != '-' && strings.HasSuffix(prev, "o") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pipefailShells can be told to fail a pipe; sh (dash on Debian, busybox
+// on Alpine) cannot be relied on to.
+var pipefailShells = []string{"bash", "zsh", "ash", "ksh", "mksh"}
+
+var df041 = &Rule{Rule: rule.Rule{
+	ID: "DF041", Aliases: []string{"DL4006"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	Title: "RUN with a pipe and no pipefail",
+	Why: `A shell reports the exit status of the last command of a pipe. In "RUN wget -O- https://... | tar x"
+a failed download leaves tar with nothing to unpack and the step still succeeds, so the build goes
+on and ships an image without the software, or with half of it. With pipefail the first failure
+fails the step.`,
+	Fix:  "Set the shell with pipefail before the RUN: `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on Alpine), or start the script with `set -o pipefail`.",
+	Bad:  "FROM debian:12\nRUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /opt",
+	Good: "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /opt",
+	Differences: `A stage built FROM another stage of the file keeps that stage's SHELL, as BuildKit builds it;
+Hadolint starts every FROM with the default shell. A script that runs ` + "`set -o pipefail`" + ` before its
+pipe is not reported.`,
+}, check: func(p *pass) {
+	// on: pipefail is set; skip: the shell is not POSIX (PowerShell, cmd).
+	type state struct{ on, skip bool }
+	end := map[*dockerfile.Stage]state{}
+	for _, st := range p.f.Stages {
+		var s state
+		if st.From.Stage != nil {
+			s = end[st.From.Stage]
+		}
+		for _, in := range each(st) {
+			p.run = in
+			switch c := in.Command.(type) {
+			case *instructions.ShellCommand:
+				if len(c.Shell) == 0 {
+					continue
+				}
+				name := shellName(c.Shell[0])
+				s.skip = !dockerfile.IsShell(c.Shell[0])
+				s.on = slices.Contains(pipefailShells, name) && setsPipefail(c.Shell[1:])
+			case *instructions.RunCommand:
+				if s.on || s.skip || !c.PrependShell || in.Script == nil {
+					continue
+				}
+				if pipe := unguardedPipe(in.Script); pipe != nil {
+					p.atCmd(pipe, fmt.Sprintf("%s is piped into %s without pipefail: if %s fails, the RUN still succeeds", pipe.Name, pipe.PipeTo.Name, pipe.Name))
+				}
+			}
+		}
+		p.run = nil
+		end[st] = s
+	}
+}}
+
+// unguardedPipe returns the first command of the script whose output is
+// piped, unless the script sets pipefail before it.
+func unguardedPipe(s *dockerfile.Script) *dockerfile.Command {
+	for _, c := range s.Commands {
+		if c.Name == "set" && setsPipefail(c.Args) && c.Within == nil && !c.InSubshell {
+			return nil
+		}
+		if c.PipeTo != nil && !((c.Name == "curl" || c.Name == "wget") && runsScript(c.PipeTo)) {
+			return c // a download piped to a shell is DF033's
+		}
+	}
+	return nil
+}
+
+var df043 = &Rule{Rule: rule.Rule{
+	ID: "DF043", Aliases: []string{"DL3027"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
+	Title: "apt used in a script instead of apt-get",
+	Why: `apt is the command line for people at a terminal: its output and behaviour may change between
+releases, and it warns "apt does not have a stable CLI interface. Use with caution in scripts".
+apt-get and apt-cache are the stable interfaces for scripts and builds.`,
+	Fix:  "Use `apt-get` (install, update, upgrade, remove) or `apt-cache` (search, show, policy).",
+	Bad:  "FROM debian:12\nRUN apt update && apt install -y --no-install-recommends curl=7.88.1-10+deb12u8 && rm -rf /var/lib/apt/lists/*",
+	Good: "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 && rm -rf /var/lib/apt/lists/*",
+}, check: func(p *pass) {
+	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+		for _, c := range s.Commands {
+			if c.Name != "apt" {
+				continue
+			}
+			sub := c.Subcommand(aptValued...)
+			alt := "apt-get"
+			switch {
+			case slices.Contains([]string{"search", "show", "policy", "depends", "rdepends"}, sub):
+				alt = "apt-cache"
+			case sub == "list":
+				alt = "dpkg-query -l or apt-cache policy"
+			}
+			p.atCmd(c, fmt.Sprintf("apt %s: apt has no stable command line for scripts; use %s", sub, alt))
+		}
+	})
+}}
