@@ -244,7 +244,12 @@ var templates = []func(*gen){
 		}
 		g.line("RUN useradd -r -u 10001 app && mkdir -p /data && chmod %s /data", g.pick("777", "750", "1777"))
 		if g.coin() {
-			g.line("RUN apt-get update && apt-get -y upgrade")
+			apt := g.pick("apt-get", "apt")
+			g.line("RUN %s update && %s -y upgrade", apt, apt)
+		}
+		if g.coin() {
+			g.line(g.pick("RUN curl -fsSLo /usr/local/bin/helm https://example.com/helm && chmod +x /usr/local/bin/helm",
+				"RUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /opt"))
 		}
 		g.line("ADD %s /usr/local/bin/tool", g.pick("tool", "https://example.com/tool", "tool.tar.gz"))
 		g.line("WORKDIR /data")
