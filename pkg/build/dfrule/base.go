@@ -42,7 +42,9 @@ type imageUse struct {
 func (p *pass) pulledImages() []imageUse {
 	var out []imageUse
 	image := func(name string, st *dockerfile.Stage) bool {
-		return name != "" && !p.isStage(name, st) && !strings.Contains(name, "$")
+		// Any stage's name, even its own or a later one's, is a stage to
+		// BuildKit (a circular or forward reference fails the build).
+		return name != "" && !p.isStage(name, st) && p.f.StageNamed(name, nil) == nil && !strings.Contains(name, "$")
 	}
 	for _, st := range p.f.Stages {
 		for _, in := range each(st) {

@@ -236,6 +236,7 @@ func TestHadolintSuiteClasses(t *testing.T) {
 		{"DF003", "FROM alpine:3.22\nCOPY --from=quay.io/x/y:1 /a /a", 1},
 		{"DF003", "FROM quay.io/x/y:1 AS b\nFROM alpine:3.22\nCOPY --from=b /a /a\nRUN --mount=from=b,target=/m true", 1},
 		{"DF001", "FROM alpine:3.22\nCOPY --from=nginx:latest /a /a\nCOPY --from=nginx /b /b", 2},
+		{"DF001", "FROM alpine:3.22 AS x\nCOPY --from=x /a /b\nCOPY --from=later /c /d\nFROM alpine:3.22 AS later", 0},
 		{"DF002", "FROM alpine:3.22@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a\nRUN --mount=from=nginx:1.27,target=/m true", 1},
 		{"DF002", "FROM alpine:3.22@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a\nCOPY --from=nginx:1.27@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a /a /a", 0},
 	} {
