@@ -853,3 +853,21 @@ func TestAttestAndBundleCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestLintBuildArg: --build-arg overrides an ARG default as docker build
+// does, so the base the build really uses is the one judged.
+func TestLintBuildArg(t *testing.T) {
+	df := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := os.WriteFile(df, []byte("ARG BASE=alpine:latest\nFROM $BASE\nUSER 1000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "lint", "--format", "json", df); !strings.Contains(r.stdout, `"DF001"`) {
+		t.Errorf("the default base alpine:latest gives no DF001:\n%s", r.stdout)
+	}
+	if r := run(t, nil, "lint", "--format", "json", "--build-arg", "BASE=alpine:3.22", df); strings.Contains(r.stdout, `"DF001"`) {
+		t.Errorf("--build-arg BASE=alpine:3.22 still reports DF001:\n%s", r.stdout)
+	}
+	if r := run(t, nil, "lint", "--build-arg", "=x", df); r.code != 2 || !strings.Contains(r.stderr, "--build-arg") {
+		t.Errorf("bad --build-arg: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

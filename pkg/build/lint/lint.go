@@ -38,6 +38,9 @@ type Options struct {
 	Stdin io.Reader
 	// Workers is how many files are linted at once; 0 means GOMAXPROCS.
 	Workers int
+	// BuildArgs are the --build-arg values the build passes: they override
+	// ARG defaults, as in `docker build --build-arg`.
+	BuildArgs map[string]string
 }
 
 // Result is what a lint run found.
@@ -201,7 +204,7 @@ func lintPath(name string, opts Options) ([]finding.Finding, []policy.Suppressed
 	if err != nil {
 		return nil, nil, inputerr.New(name, 0, cleanPathError(err))
 	}
-	return LintBytes(name, src, ropts)
+	return LintBytes(name, src, ropts, dockerfile.WithBuildArgs(opts.BuildArgs))
 }
 
 func readFile(name string) ([]byte, error) {
@@ -225,8 +228,9 @@ func readFile(name string) ([]byte, error) {
 
 // LintBytes lints one Dockerfile held in memory: parse, rules, then the
 // file's ignore comments. Parse errors are returned as *inputerr.Error.
-func LintBytes(name string, src []byte, opts dfrule.Options) ([]finding.Finding, []policy.Suppressed, error) {
-	f, err := dockerfile.ParseBytes(name, src)
+// popts reach the parser (dockerfile.WithBuildArgs).
+func LintBytes(name string, src []byte, opts dfrule.Options, popts ...dockerfile.Option) ([]finding.Finding, []policy.Suppressed, error) {
+	f, err := dockerfile.ParseBytes(name, src, popts...)
 	if err != nil {
 		return nil, nil, err
 	}
