@@ -283,3 +283,26 @@ func TestDownloads(t *testing.T) {
 		{"pipe to a shell: no DF041 beside DF033", "DF041", "FROM debian:12\nRUN curl -fsSL https://x.org/i.sh | bash", finding.Unknown},
 	})
 }
+
+// TestRealWorldClasses are the classes a review of 44 public Dockerfiles
+// found misjudged (session 6), each in our own words.
+func TestRealWorldClasses(t *testing.T) {
+	checkClasses(t, []classCase{
+		{"checksum through a pipe", "DF041", "FROM alpine:3.22\nRUN wget -O t.tgz https://x/t.tgz && echo \"abc  t.tgz\" | sha256sum -c - && tar xzf t.tgz", finding.Unknown},
+		{"literal into a reader", "DF041", "FROM debian:12\nRUN echo \"debconf debconf/frontend select Teletype\" | debconf-set-selections", finding.Unknown},
+		{"into grep", "DF041", "FROM debian:12\nRUN ldd /usr/bin/x | grep -q libc", finding.Unknown},
+		{"the pipe that matters is named", "DF041", "FROM debian:12\nRUN echo a | sha256sum -c - && find / -name x | xargs rm", finding.Low},
+		{"digest compared in a test", "DF042", "FROM debian:12\nRUN curl -fLO https://x/t.tgz && [ \"$(openssl sha512 -r t.tgz)\" = \"abc *t.tgz\" ] && tar xzf t.tgz", finding.Unknown},
+		{"rpm -K", "DF042", "FROM rockylinux:9\nRUN curl -fo x.rpm https://x/x.rpm && rpm -K x.rpm && rpm -ivh x.rpm", finding.Unknown},
+		{"verified in the next RUN", "DF042", "FROM debian:12 AS get\nRUN curl -o /usr/local/bin/t https://x/t && curl -o /tmp/t.asc https://x/t.asc && chmod +x /usr/local/bin/t\nRUN gpg --batch --verify /tmp/t.asc /usr/local/bin/t", finding.Unknown},
+		{"apt-get dist-clean", "DF012", "FROM debian:13\nRUN apt-get update && apt-get install -y --no-install-recommends curl=8.14.1-2 && apt-get dist-clean", finding.Unknown},
+		{"apt-get install --update", "DF012", "FROM debian:13\nRUN apt-get install --update -y --no-install-recommends curl=8.14.1-2", finding.Low},
+		{"nginx built from source", "DF030", "FROM debian:12-slim\nRUN useradd --system --uid 101 nginx\nCMD [\"nginx\", \"-g\", \"daemon off;\"]", finding.Low},
+		{"php-fpm", "DF030", "FROM debian:12-slim\nCMD [\"php-fpm\"]", finding.Low},
+		{"user from the base image's env", "DF030", "FROM quay.io/jupyter/base-notebook:2025-01-01\nUSER ${NB_UID}", finding.Low},
+		{"package list in an ENV", "DF038", "FROM alpine:3.22\nENV DEPS=\"curl git=2.45.2-r0\"\nRUN apk add --no-cache $DEPS", finding.Low},
+		{"pinned list in an ENV", "DF038", "FROM alpine:3.22\nENV DEPS=\"curl=8.9.1-r1 git=2.45.2-r0\"\nRUN apk add --no-cache $DEPS", finding.Unknown},
+		{"rpm name with digits", "DF038", "FROM rockylinux:9\nRUN dnf install -y java-11-openjdk-headless && dnf clean all", finding.Low},
+		{"rpm name with digits, pinned", "DF038", "FROM rockylinux:9\nRUN dnf install -y java-11-openjdk-headless-11.0.25.0.9-1.el9 && dnf clean all", finding.Unknown},
+	})
+}

@@ -18,11 +18,15 @@ var unpackers = []string{"tar", "bsdtar", "unzip", "gunzip", "zcat", "xz", "unxz
 var binDirs = []string{"/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"}
 
 // verifies reports whether a command checks a file's checksum or
-// signature: sha256sum -c, gpg --verify, cosign verify-blob ...
+// signature: sha256sum -c, gpg --verify, cosign verify-blob, rpm -K, or
+// computes a digest to compare (openssl sha512 -r file, sha256sum file
+// inside a test).
 func verifies(c *dockerfile.Command) bool {
 	switch {
 	case strings.HasSuffix(c.Name, "sum") || c.Name == "shasum":
-		return c.HasFlag("-c", "--check")
+		return c.HasFlag("-c", "--check") || c.Within != nil || c.PipeTo != nil
+	case c.Name == "rpm":
+		return c.HasFlag("-K", "--checksig")
 	case c.Name == "gpg" || c.Name == "gpg2":
 		return c.HasFlag("--verify")
 	case c.Name == "gpgv", c.Name == "sigstore", c.Name == "slsa-verifier":
@@ -33,7 +37,8 @@ func verifies(c *dockerfile.Command) bool {
 	case c.Name == "minisign" || c.Name == "signify":
 		return c.HasFlag("-V")
 	case c.Name == "openssl":
-		return c.HasFlag("-verify")
+		sub := c.Subcommand()
+		return c.HasFlag("-verify") || sub == "dgst" || strings.HasPrefix(sub, "sha") || sub == "md5"
 	}
 	return false
 }
@@ -129,7 +134,7 @@ silently, and two builds of one Dockerfile may differ.`,
 	Good: "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/kubectl https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl \\\n && echo \"7c3807c0f5c1b30110a2ff1e55da1d112a6d0096201f1beb81b269f582b5d1c5  /usr/local/bin/kubectl\" | sha256sum -c - \\\n && chmod +x /usr/local/bin/kubectl",
 }, check: func(p *pass) {
 	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
-		if slices.ContainsFunc(s.Commands, verifies) {
+		if p.verifiedFrom(in) {
 			return
 		}
 		for i, c := range s.Commands {
@@ -156,6 +161,21 @@ silently, and two builds of one Dockerfile may differ.`,
 		}
 	})
 }}
+
+// verifiedFrom reports whether this RUN or a later one of its stage checks
+// a checksum or signature: a stage may download in one RUN and verify in
+// the next, before anything leaves it.
+func (p *pass) verifiedFrom(in *dockerfile.Instruction) bool {
+	if in.Stage == nil || in.OnBuild {
+		return in.Script != nil && slices.ContainsFunc(in.Script.Commands, verifies)
+	}
+	for _, i := range in.Stage.Instructions {
+		if i.Line >= in.Line && i.Script != nil && slices.ContainsFunc(i.Script.Commands, verifies) {
+			return true
+		}
+	}
+	return false
+}
 
 // usedAfter returns the first command that unpacks, installs or runs
 // file.

@@ -111,9 +111,18 @@ not shrink the image. Stages that do not end up in the final image are not repor
 }, check: func(p *pass) {
 	p.runs(p.shipped(), func(in *dockerfile.Instruction, s *dockerfile.Script) {
 		var update *dockerfile.Command
+		cleaned := false
 		last := -1 // the last apt command that writes the lists
 		for i, c := range s.Commands {
-			switch aptSub(c) {
+			sub := aptSub(c)
+			if sub == "install" && c.HasFlag("--update") {
+				sub = "update" // apt 3: update, then install
+			}
+			switch sub {
+			case "dist-clean":
+				if update != nil {
+					cleaned = true // apt 2.7+: removes the lists
+				}
 			case "update":
 				if update == nil {
 					update = c
@@ -126,7 +135,7 @@ not shrink the image. Stages that do not end up in the final image are not repor
 			}
 		}
 		switch {
-		case update == nil:
+		case update == nil, cleaned:
 		case !removes(s, last, "/var/lib/apt/lists") && !mounted(in, "/var/lib/apt/lists"):
 			p.atCmd(update, update.Name+" update leaves /var/lib/apt/lists in this layer; remove it in the same RUN, after the install")
 		case mounts(in) != nil && !mounted(in, "/var/cache/apt") && !removes(s, last, "/var/cache/apt") && p.keepsDebs(in):

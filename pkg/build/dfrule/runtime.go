@@ -49,6 +49,20 @@ var stepDown = []string{"gosu", "su-exec", "setpriv", "s6-setuidgid", "s6-applyu
 var stepDownImages = []string{"postgres", "redis", "nginx", "mysql", "mariadb", "mongo", "rabbitmq", "httpd",
 	"haproxy", "memcached", "percona", "bitnami/postgresql", "bitnami/redis"}
 
+// masterServers start a root master process that runs its workers as the
+// user of their configuration: nginx, Apache httpd, PHP-FPM, HAProxy.
+var masterServers = []string{"nginx", "httpd", "httpd-foreground", "apache2-foreground", "apache2ctl", "apachectl", "haproxy"}
+
+// masterDrops returns the server a CMD or ENTRYPOINT starts, if it is one
+// of masterServers (or php-fpm).
+func masterDrops(words []string) string {
+	prog := path.Base(strings.Fields(words[0] + " x")[0])
+	if slices.Contains(masterServers, prog) || strings.HasPrefix(prog, "php-fpm") {
+		return prog
+	}
+	return ""
+}
+
 // dropsPrivileges returns how the final image's entrypoint steps down from
 // root, or "" when nothing in the Dockerfile says it does.
 func (p *pass) dropsPrivileges() string {
@@ -66,6 +80,11 @@ func (p *pass) dropsPrivileges() string {
 				words = append([]string{c.From}, c.SourcePaths...)
 			case *instructions.AddCommand:
 				words = c.SourcePaths
+			}
+			if _, isCopy := in.Command.(*instructions.CopyCommand); !isCopy && len(words) > 0 {
+				if srv := masterDrops(words); srv != "" {
+					return "in " + srv + "'s worker processes (its master starts as root)"
+				}
 			}
 			for _, w := range words {
 				for _, prog := range stepDown {
@@ -110,6 +129,24 @@ func (p *pass) dropsPrivileges() string {
 	return ""
 }
 
+// declaresArg reports whether the file declares one of names as an ARG.
+func (p *pass) declaresArg(names []string) bool {
+	all := slices.Clone(p.f.MetaArgs)
+	for _, st := range p.f.Stages {
+		all = append(all, st.Instructions...)
+	}
+	for _, in := range all {
+		if c, ok := in.Command.(*instructions.ArgCommand); ok {
+			for _, kv := range c.Args {
+				if slices.Contains(names, kv.Key) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 var df030 = &Rule{Rule: rule.Rule{
 	ID: "DF030", Aliases: []string{"DL3002"}, Severity: finding.High, Kind: finding.KindMisconfiguration,
 	Title: "Final image runs as root",
@@ -145,7 +182,11 @@ stages" case).`,
 			}
 			switch {
 			case len(in.Unresolved) > 0 && strings.Contains(u.User, "${"):
-				f := p.at(in, fmt.Sprintf("the last USER of the final image is %s, set by each build: the Dockerfile does not say whether it is root", u.User), "DL3002")
+				from := "set by each build"
+				if !p.declaresArg(in.Unresolved) {
+					from = "taken from the base image's environment"
+				}
+				f := p.at(in, fmt.Sprintf("the last USER of the final image is %s, %s: the Dockerfile does not say whether it is root", u.User, from), "DL3002")
 				f.Severity = finding.Low
 			case isRootUser(u.User):
 				rootFinding(p.at(in, fmt.Sprintf("the last USER of the final image is %q: the container starts as root", u.User), "DL3002"))
@@ -637,13 +678,22 @@ func withValues(in *dockerfile.Instruction, c *dockerfile.Command) *dockerfile.C
 	var args []string
 	for i, a := range c.Args {
 		if !strings.Contains(a, "$") {
+			if args != nil {
+				args = append(args, a)
+			}
 			continue
 		}
 		if v, ok := in.ShellWord(a); ok {
 			if args == nil {
-				args = slices.Clone(c.Args)
+				args = slices.Clone(c.Args[:i])
 			}
-			args[i] = v
+			// Quotes are gone from Args; a value of several words is read
+			// as the unquoted expansion it almost always is: apk add $DEPS.
+			args = append(args, strings.Fields(v)...)
+			continue
+		}
+		if args != nil {
+			args = append(args, a)
 		}
 	}
 	if args == nil {
@@ -764,18 +814,17 @@ func rpmPinned(a string) bool {
 	if len(parts) <= 1 {
 		return false
 	}
-	digit := false
+	// name-version or name-version-release: the version is at the end, so
+	// the digits of java-11-openjdk-headless are part of the name.
 	for _, part := range parts[1:] {
 		for _, r := range part {
 			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune(".~^_:+", r)) {
 				return false
 			}
 		}
-		if part != "" && part[0] >= '0' && part[0] <= '9' {
-			digit = true
-		}
 	}
-	return digit
+	last := parts[len(parts)-1]
+	return last != "" && last[0] >= '0' && last[0] <= '9'
 }
 
 var df038 = &Rule{Rule: rule.Rule{

@@ -82,18 +82,48 @@ pipe is not reported.`,
 	}
 }}
 
-// unguardedPipe returns the first command of the script whose output is
-// piped, unless the script sets pipefail before it.
+// unguardedPipe returns the first command of the script whose failure a
+// pipe would hide, unless the script sets pipefail before it.
 func unguardedPipe(s *dockerfile.Script) *dockerfile.Command {
 	for _, c := range s.Commands {
 		if c.Name == "set" && setsPipefail(c.Args) && c.Within == nil && !c.InSubshell {
 			return nil
 		}
-		if c.PipeTo != nil && !((c.Name == "curl" || c.Name == "wget") && runsScript(c.PipeTo)) {
-			return c // a download piped to a shell is DF033's
+		if c.PipeTo != nil && hides(c) {
+			return c
 		}
 	}
 	return nil
+}
+
+// literalWriters only write their arguments: nothing pipefail would
+// catch can go wrong on their side of a pipe.
+var literalWriters = []string{"echo", "printf", "yes", "true", "seq"}
+
+// hides reports whether the pipe from c hides c's failure: the reader
+// succeeds on the short or empty input a failed c leaves it. A reader that
+// fails on no input (sha256sum -c, grep, test) fails the RUN anyway, and
+// a download piped to a shell is DF033's.
+func hides(c *dockerfile.Command) bool {
+	r := c.PipeTo
+	switch {
+	case slices.Contains(literalWriters, c.Name):
+		return false
+	case (c.Name == "curl" || c.Name == "wget") && runsScript(r):
+		return false
+	case c.Within != nil && slices.Contains([]string{"test", "[", "[["}, c.Within.Name):
+		return false // the substitution's output is what is tested
+	}
+	for r.PipeTo != nil {
+		r = r.PipeTo // the last reader's status is the pipe's
+	}
+	switch {
+	case verifies(r), r.Name == "grep" || r.Name == "egrep" || r.Name == "fgrep":
+		return false
+	case r.Name == "test" || r.Name == "[":
+		return false
+	}
+	return true
 }
 
 var df043 = &Rule{Rule: rule.Rule{
