@@ -157,7 +157,8 @@ Images that start as root on purpose and drop to another user in their entrypoin
 setpriv, s6, chpst; the official postgres, redis and nginx images) are reported at low severity,
 saying what drops privileges: root is still the starting point, and runAsNonRoot cannot be used.
 A USER whose value depends on a build argument without a default is reported at low severity: what
-runs depends on each build.`,
+runs depends on each build. So is a final image without USER built on a project's own image (not an
+official or distribution base): its user is set by that image, which the Dockerfile does not show.`,
 	Fix:  "Create an unprivileged user and switch to it at the end of the final stage: `RUN adduser -D -u 10001 app` then `USER 10001`. Use a numeric UID so Kubernetes' runAsNonRoot can verify it.",
 	Bad:  "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
 	Good: "FROM alpine:3.22\nCOPY app /usr/local/bin/app\nUSER 10001\nCMD [\"app\"]",
@@ -199,8 +200,38 @@ stages" case).`,
 		return
 	}
 	final := p.f.Final()
+	if ref, ok := p.ref(root.From.Image); ok && root.From.IsExternal() && !knownRootBase(ref) {
+		// A project's own image may set its USER; the Dockerfile cannot
+		// say, so the finding says what to check rather than claim root.
+		f := p.atWord(final.FromInstruction, final.From.Raw, fmt.Sprintf("the final image sets no USER, so it runs as the user %s sets, which the Dockerfile does not show; check the image (bulwark scan reads its user)", root.From.Image), noAliases...)
+		f.Severity = finding.Low
+		return
+	}
 	rootFinding(p.atWord(final.FromInstruction, final.From.Raw, "the final image sets no USER, so the container starts as root", noAliases...))
 }}
+
+// knownRootBase reports whether an image is known to leave its user as
+// root: Docker Hub's official images and their mirrors, and the
+// distributions' own base images.
+func knownRootBase(ref baseimage.Ref) bool {
+	switch ref.Domain {
+	case "docker.io":
+		if strings.HasPrefix(ref.Path, "library/") {
+			return true
+		}
+		owner, _, _ := strings.Cut(ref.Path, "/")
+		return slices.Contains([]string{"rockylinux", "almalinux", "amazonlinux", "oraclelinux", "opensuse", "fedora", "ubuntu", "debian", "redhat"}, owner)
+	case "public.ecr.aws", "mirror.gcr.io":
+		return strings.HasPrefix(ref.Path, "docker/library/") || strings.HasPrefix(ref.Path, "library/") || strings.HasPrefix(ref.Path, "amazonlinux/")
+	case "registry.access.redhat.com", "registry.redhat.io", "mcr.microsoft.com", "registry.suse.com", "registry.opensuse.org":
+		return true // ubi, dotnet, bci
+	case "quay.io":
+		return strings.HasPrefix(ref.Path, "centos/") || strings.HasPrefix(ref.Path, "fedora/")
+	case "gcr.io":
+		return strings.HasPrefix(ref.Path, "distroless/") // :nonroot tags are recognised before this
+	}
+	return false
+}
 
 var df031 = &Rule{Rule: rule.Rule{
 	ID: "DF031", Aliases: []string{"DL3004", "DKL-DI-0001"}, Severity: finding.Medium, Kind: finding.KindMisconfiguration,
