@@ -133,8 +133,9 @@ silently, and two builds of one Dockerfile may differ.`,
 	Bad:  "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/kubectl https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl && chmod +x /usr/local/bin/kubectl",
 	Good: "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/kubectl https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl \\\n && echo \"7c3807c0f5c1b30110a2ff1e55da1d112a6d0096201f1beb81b269f582b5d1c5  /usr/local/bin/kubectl\" | sha256sum -c - \\\n && chmod +x /usr/local/bin/kubectl",
 }, check: func(p *pass) {
+	lastVerify := p.lastVerifications()
 	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
-		if p.verifiedFrom(in) {
+		if p.verifiedFrom(in, lastVerify) {
 			return
 		}
 		for i, c := range s.Commands {
@@ -165,16 +166,26 @@ silently, and two builds of one Dockerfile may differ.`,
 // verifiedFrom reports whether this RUN or a later one of its stage checks
 // a checksum or signature: a stage may download in one RUN and verify in
 // the next, before anything leaves it.
-func (p *pass) verifiedFrom(in *dockerfile.Instruction) bool {
+func (p *pass) verifiedFrom(in *dockerfile.Instruction, lastVerify map[*dockerfile.Stage]int) bool {
 	if in.Stage == nil || in.OnBuild {
 		return in.Script != nil && slices.ContainsFunc(in.Script.Commands, verifies)
 	}
-	for _, i := range in.Stage.Instructions {
-		if i.Line >= in.Line && i.Script != nil && slices.ContainsFunc(i.Script.Commands, verifies) {
-			return true
+	return lastVerify[in.Stage] >= in.Line
+}
+
+// lastVerifications maps each stage to the line of its last RUN that
+// checks a checksum or signature, computed once so that the rule stays
+// linear in the number of RUNs.
+func (p *pass) lastVerifications() map[*dockerfile.Stage]int {
+	out := map[*dockerfile.Stage]int{}
+	for _, st := range p.f.Stages {
+		for _, i := range st.Instructions {
+			if i.Script != nil && slices.ContainsFunc(i.Script.Commands, verifies) {
+				out[st] = i.Line
+			}
 		}
 	}
-	return false
+	return out
 }
 
 // usedAfter returns the first command that unpacks, installs or runs
