@@ -572,10 +572,18 @@ says where the commands run. A cd inside a subshell, "( cd dir && make )", is fi
 		}
 	}
 	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
+		// One finding per RUN, as Hadolint gives; a cd into a directory the
+		// RUN made with mktemp has no WORKDIR equivalent.
+		temp := slices.ContainsFunc(s.Commands, func(c *dockerfile.Command) bool { return c.Name == "mktemp" })
 		for _, c := range s.Commands {
-			if c.Name == "cd" && !c.InSubshell && c.Within == nil && len(c.Via) == 0 {
-				p.atCmd(c, "cd in RUN: use WORKDIR to change the directory", "DL3003")
+			if c.Name != "cd" || c.InSubshell || c.Within != nil || len(c.Via) > 0 {
+				continue
 			}
+			if ops := c.Operands(); temp && len(ops) == 1 && strings.Contains(ops[0], "$") {
+				continue
+			}
+			p.atCmd(c, "cd in RUN: use WORKDIR to change the directory", "DL3003")
+			break
 		}
 	})
 }}
