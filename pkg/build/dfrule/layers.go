@@ -598,7 +598,8 @@ download is neither verified nor reproducible.`,
 var df019 = &Rule{Rule: rule.Rule{
 	ID: "DF019", Aliases: []string{"DL3005", "DL3035", "DKL-DI-0003"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "Distribution upgrade inside the image build",
-	Why: `"apt-get upgrade", "dist-upgrade", "apk upgrade" and "zypper dist-upgrade" pull whatever the mirrors hold on the day of the
+	Why: `"apt-get upgrade", "dist-upgrade", "apk upgrade", "zypper dist-upgrade" and "dnf upgrade" (or yum or
+microdnf update without package names) pull whatever the mirrors hold on the day of the
 build: two builds of one Dockerfile differ, the upgrade can pull in new major versions of system
 packages the base was not tested with, and the base image's own staleness is hidden instead of
 fixed. Fixes belong in the base: rebuild on a newer base image (see ` + "`bulwark outdated`" + `).`,
@@ -623,6 +624,13 @@ fixed. Fixes belong in the base: rebuild on a newer base image (see ` + "`bulwar
 				if sub = c.Subcommand(zypperValued...); sub != "dist-upgrade" && sub != "dup" {
 					continue
 				}
+			case slices.Contains([]string{"yum", "dnf", "dnf5", "microdnf", "tdnf"}, c.Name):
+				// Without package names these upgrade everything.
+				ops := c.Operands(yumValued...)
+				if len(ops) != 1 || !slices.Contains([]string{"update", "upgrade", "up", "distro-sync", "dsync", "upgrade-minimal", "up-min"}, ops[0]) {
+					continue
+				}
+				sub = ops[0]
 			default:
 				continue
 			}
