@@ -306,6 +306,7 @@ func TestRealWorldClasses(t *testing.T) {
 		{"cd into a mktemp directory", "DF037", "FROM debian:12\nWORKDIR /src\nRUN d=\"$(mktemp -d)\" && cd \"$d\" && make", finding.Unknown},
 		{"microdnf update", "DF019", "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5\nRUN microdnf update -y && microdnf clean all", finding.Low},
 		{"dnf upgrade of named packages", "DF019", "FROM rockylinux:9\nRUN dnf upgrade -y openssl && dnf clean all", finding.Unknown},
+		{"alternative picked by a build arg", "DF005", "ARG SRC=builder\nFROM alpine:3.22 AS builder\nFROM alpine:3.20 AS alt\nFROM ${SRC} AS src\nFROM alpine:3.22\nCOPY --from=src /a /a", finding.Low},
 		{"package list in an ENV", "DF038", "FROM alpine:3.22\nENV DEPS=\"curl git=2.45.2-r0\"\nRUN apk add --no-cache $DEPS", finding.Low},
 		{"pinned list in an ENV", "DF038", "FROM alpine:3.22\nENV DEPS=\"curl=8.9.1-r1 git=2.45.2-r0\"\nRUN apk add --no-cache $DEPS", finding.Unknown},
 		{"rpm name with digits", "DF038", "FROM rockylinux:9\nRUN dnf install -y java-11-openjdk-headless && dnf clean all", finding.Low},

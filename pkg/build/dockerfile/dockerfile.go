@@ -109,7 +109,9 @@ type Stage struct {
 	// runs: those InFinalImage, and a stage that no other stage uses (not
 	// built FROM, copied --from or mounted), which is there to be built
 	// with --target, and the stages it is built on. A stage only copied
-	// from is a build stage: just the files copied out of it ship.
+	// from is a build stage: just the files copied out of it ship. When a
+	// FROM picks its stage through a build argument (FROM ${SRC}), the
+	// unreferenced stages are its alternatives and do not ship.
 	Shipped bool
 	// UsedBy lists the later stages that copy or mount files from this
 	// one (COPY --from, RUN --mount=from=).
@@ -363,8 +365,14 @@ func (f *File) markFinal() {
 			}
 		}
 	}
+	// FROM ${SRC} AS src, with SRC naming a stage by default: the build
+	// picks one of the unreferenced stages with --build-arg, so they are
+	// alternatives of a build stage, not targets that ship.
+	selectable := slices.ContainsFunc(f.Stages, func(s *Stage) bool {
+		return s.From.Stage != nil && strings.Contains(s.From.Raw, "$")
+	})
 	for _, s := range f.Stages {
-		if !s.InFinalImage && (based[s] || len(s.UsedBy) > 0) {
+		if !s.InFinalImage && (based[s] || len(s.UsedBy) > 0 || selectable) {
 			continue
 		}
 		for b := s; b != nil && !b.Shipped; b = b.From.Stage {
