@@ -249,7 +249,7 @@ var templates = []func(*gen){
 		}
 		if g.coin() {
 			g.line(g.pick("RUN curl -fsSLo /usr/local/bin/helm https://example.com/helm && chmod +x /usr/local/bin/helm",
-				"RUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /opt"))
+				"RUN wget -qO- https://example.com/release.json | jq -r .version > /etc/tool-version"))
 		}
 		g.line("ADD %s /usr/local/bin/tool", g.pick("tool", "https://example.com/tool", "tool.tar.gz"))
 		g.line("WORKDIR /data")

@@ -43,6 +43,13 @@ func verifies(c *dockerfile.Command) bool {
 	return false
 }
 
+// downloadValued are options of curl and wget whose value is not a URL.
+var downloadValued = []string{"-H", "--header", "-u", "--user", "-d", "--data", "--data-binary", "--data-raw", "-X", "--request",
+	"-A", "--user-agent", "-e", "--referer", "-F", "--form", "-w", "--write-out", "--retry", "--retry-delay", "-m", "--max-time",
+	"--connect-timeout", "-C", "--continue-at", "-r", "--range", "--cacert", "--cert", "--key", "-x", "--proxy", "-T", "--upload-file",
+	"-b", "--cookie", "-c", "--cookie-jar", "--resolve", "--limit-rate", "--tries", "-t", "--timeout", "-T", "--header", "--user",
+	"--password", "--http-user", "--http-password", "--ca-certificate", "--certificate", "--private-key", "-e", "--execute"}
+
 // downloadTarget returns the file a curl or wget command writes ("" for
 // standard output or when the command is not a download).
 func downloadTarget(c *dockerfile.Command) (file, url string, ok bool) {
@@ -61,6 +68,10 @@ func downloadTarget(c *dockerfile.Command) (file, url string, ok bool) {
 		switch {
 		case strings.HasPrefix(a, "http://") || strings.HasPrefix(a, "https://") || strings.HasPrefix(a, "ftp://"):
 			url = a
+		case strings.HasPrefix(a, "$") && url == "":
+			url = a // "$url": an operand of curl or wget is a URL
+		case slices.Contains(downloadValued, a):
+			next()
 		case c.Name == "curl" && (a == "-o" || a == "--output"):
 			out = next()
 		case c.Name == "curl" && (a == "-O" || a == "--remote-name" || a == "--remote-name-all"):
@@ -116,6 +127,11 @@ func sameFile(op, file string) bool {
 	if op == f {
 		return true
 	}
+	if strings.ContainsAny(op, "*?[") {
+		if ok, _ := path.Match(path.Base(op), path.Base(f)); ok {
+			return true // apt-get install ./*.deb
+		}
+	}
 	if !strings.HasPrefix(op, "/") || !strings.HasPrefix(f, "/") {
 		return path.Base(op) == path.Base(f)
 	}
@@ -133,9 +149,8 @@ silently, and two builds of one Dockerfile may differ.`,
 	Bad:  "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/kubectl https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl && chmod +x /usr/local/bin/kubectl",
 	Good: "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/kubectl https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl \\\n && echo \"7c3807c0f5c1b30110a2ff1e55da1d112a6d0096201f1beb81b269f582b5d1c5  /usr/local/bin/kubectl\" | sha256sum -c - \\\n && chmod +x /usr/local/bin/kubectl",
 }, check: func(p *pass) {
-	lastVerify := p.lastVerifications()
 	p.runs(p.f.Stages, func(in *dockerfile.Instruction, s *dockerfile.Script) {
-		if p.verifiedFrom(in, lastVerify) {
+		if slices.ContainsFunc(s.Commands, verifies) {
 			return
 		}
 		for i, c := range s.Commands {
@@ -152,6 +167,9 @@ silently, and two builds of one Dockerfile may differ.`,
 				}
 				continue // piped into a shell is DF033's
 			}
+			if verifiedLater(in, file) {
+				continue
+			}
 			if dir := path.Dir(file); slices.Contains(binDirs, dir) {
 				p.atCmd(c, fmt.Sprintf("%s writes %s into %s with no checksum or signature check", c.Name, path.Base(file), dir))
 				continue
@@ -163,29 +181,27 @@ silently, and two builds of one Dockerfile may differ.`,
 	})
 }}
 
-// verifiedFrom reports whether this RUN or a later one of its stage checks
-// a checksum or signature: a stage may download in one RUN and verify in
-// the next, before anything leaves it.
-func (p *pass) verifiedFrom(in *dockerfile.Instruction, lastVerify map[*dockerfile.Stage]int) bool {
+// verifiedLater reports whether a later RUN of the stage checks a checksum
+// or signature and names file: a stage may download in one RUN and verify
+// in the next, before anything leaves it.
+func verifiedLater(in *dockerfile.Instruction, file string) bool {
 	if in.Stage == nil || in.OnBuild {
-		return in.Script != nil && slices.ContainsFunc(in.Script.Commands, verifies)
+		return false
 	}
-	return lastVerify[in.Stage] >= in.Line
-}
-
-// lastVerifications maps each stage to the line of its last RUN that
-// checks a checksum or signature, computed once so that the rule stays
-// linear in the number of RUNs.
-func (p *pass) lastVerifications() map[*dockerfile.Stage]int {
-	out := map[*dockerfile.Stage]int{}
-	for _, st := range p.f.Stages {
-		for _, i := range st.Instructions {
-			if i.Script != nil && slices.ContainsFunc(i.Script.Commands, verifies) {
-				out[st] = i.Line
+	base := path.Base(file)
+	for _, i := range in.Stage.Instructions {
+		if i.Line <= in.Line || i.Script == nil || !slices.ContainsFunc(i.Script.Commands, verifies) {
+			continue
+		}
+		for _, c := range i.Script.Commands {
+			for _, a := range c.Args {
+				if path.Base(a) == base {
+					return true
+				}
 			}
 		}
 	}
-	return out
+	return false
 }
 
 // usedAfter returns the first command that unpacks, installs or runs
@@ -196,13 +212,16 @@ func usedAfter(cmds []*dockerfile.Command, file string) *dockerfile.Command {
 			return c // run directly: /tmp/install.sh
 		}
 		user := slices.Contains(unpackers, c.Name) || slices.Contains(interpreters, c.Name) ||
-			slices.Contains([]string{"chmod", "install", "mv", "cp", "java", "unsquashfs"}, c.Name)
+			slices.Contains([]string{"chmod", "install", "mv", "cp", "java", "unsquashfs", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper", "pip", "pip3"}, c.Name)
 		if !user {
 			continue
 		}
 		for _, a := range c.Args {
 			if v, ok := strings.CutPrefix(a, "-f"); ok && v != "" {
 				a = v // tar -xzf
+			}
+			if v, ok := strings.CutPrefix(a, "--file="); ok {
+				a = v
 			}
 			if sameFile(a, file) {
 				return c

@@ -125,6 +125,12 @@ func (p *pass) dropsPrivileges() string {
 		if slices.Contains(stepDownImages, name) {
 			return "as the " + name + " image's entrypoint does"
 		}
+		// php:*-apache, php:*-fpm and the applications built on them run
+		// apache2-foreground or php-fpm by default.
+		if tag := strings.Split(ref.Tag, "-"); slices.Contains([]string{"php", "wordpress", "drupal", "joomla", "nextcloud", "matomo", "mediawiki"}, name) &&
+			(slices.Contains(tag, "apache") || slices.Contains(tag, "fpm") || name != "php" && !slices.Contains(tag, "cli")) {
+			return "in the workers of the " + name + " image's web server (its master starts as root)"
+		}
 	}
 	return ""
 }
@@ -200,6 +206,11 @@ stages" case).`,
 		return
 	}
 	final := p.f.Final()
+	if len(root.From.Unresolved) > 0 {
+		f := p.atWord(final.FromInstruction, final.From.Raw, fmt.Sprintf("the final image sets no USER, so it runs as the user of %s, which each build chooses; the Dockerfile does not say whether it is root", root.From.Raw), noAliases...)
+		f.Severity = finding.Low
+		return
+	}
 	if ref, ok := p.ref(root.From.Image); ok && root.From.IsExternal() && !knownRootBase(ref) {
 		// A project's own image may set its USER; the Dockerfile cannot
 		// say, so the finding says what to check rather than claim root.
@@ -680,7 +691,7 @@ func unpinned(c *dockerfile.Command) (pkgs []string, alias string) {
 			}
 			at := strings.LastIndex(a, "@")
 			if at < 0 || a[at+1:] == "latest" || a[at+1:] == "none" {
-				if ops[0] == "run" && at < 0 && !strings.Contains(a, ".") {
+				if ops[0] == "run" && at < 0 && (!strings.Contains(a, ".") || strings.HasSuffix(a, ".go")) {
 					continue // go run main.go-style names of local files
 				}
 				pkgs = append(pkgs, a)

@@ -39,16 +39,18 @@ var pipefailShells = []string{"bash", "zsh", "ash", "ksh", "mksh"}
 var df041 = &Rule{Rule: rule.Rule{
 	ID: "DF041", Aliases: []string{"DL4006"}, Severity: finding.Low, Kind: finding.KindMisconfiguration,
 	Title: "RUN with a pipe and no pipefail",
-	Why: `A shell reports the exit status of the last command of a pipe. In "RUN wget -O- https://... | tar x"
-a failed download leaves tar with nothing to unpack and the step still succeeds, so the build goes
-on and ships an image without the software, or with half of it. With pipefail the first failure
-fails the step.`,
+	Why: `A shell reports the exit status of the last command of a pipe. In
+"RUN curl -fsSL https://.../release.json | jq -r .version > /etc/tool-version" a failed download
+gives jq no input, jq succeeds, and the build goes on with an empty version: it ships an image
+without the software, or with half of it. With pipefail the first failure fails the step.`,
 	Fix:  "Set the shell with pipefail before the RUN: `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on Alpine), or start the script with `set -o pipefail`.",
-	Bad:  "FROM debian:12\nRUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /opt",
-	Good: "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /opt",
+	Bad:  "FROM debian:12\nRUN curl -fsSL https://example.com/release.json | jq -r .version > /etc/tool-version",
+	Good: "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://example.com/release.json | jq -r .version > /etc/tool-version",
 	Differences: `A stage built FROM another stage of the file keeps that stage's SHELL, as BuildKit builds it;
 Hadolint starts every FROM with the default shell. A script that runs ` + "`set -o pipefail`" + ` before its
-pipe is not reported.`,
+pipe is not reported. Nor is a pipe whose failure cannot be hidden: from a command that only writes
+its arguments (echo, printf), or into a reader that fails on empty or cut-off input (tar, gzip -d,
+gpg --import, sha256sum -c, grep); Hadolint reports every pipe.`,
 }, check: func(p *pass) {
 	// on: pipefail is set; skip: the shell is not POSIX (PowerShell, cmd).
 	type state struct{ on, skip bool }
@@ -122,8 +124,25 @@ func hides(c *dockerfile.Command) bool {
 		return false
 	case r.Name == "test" || r.Name == "[":
 		return false
+	case failsOnEmpty(r):
+		return false
 	}
 	return true
+}
+
+// failsOnEmpty reports whether a reader exits non-zero on empty or cut-off
+// input: tar and the decompressors (not an archive, unexpected end of
+// file), gpg importing or dearmoring a key.
+func failsOnEmpty(r *dockerfile.Command) bool {
+	switch r.Name {
+	case "tar", "bsdtar", "gunzip", "zcat", "unxz", "xzcat", "bunzip2", "bzcat", "unzstd", "zstdcat", "cpio":
+		return true
+	case "gzip", "xz", "bzip2", "zstd":
+		return r.HasFlag("-d", "--decompress", "--uncompress")
+	case "gpg", "gpg2":
+		return r.HasFlag("--import", "--dearmor", "--enarmor")
+	}
+	return false
 }
 
 var df043 = &Rule{Rule: rule.Rule{

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,6 +366,20 @@ func (f *File) markFinal() {
 			}
 		}
 	}
+	// FROM base-${TARGETARCH}: a name with a variable whose value is not
+	// known uses every stage it can match.
+	for _, s := range f.Stages {
+		if len(s.From.Unresolved) == 0 || s.From.Stage != nil {
+			continue
+		}
+		if re := unresolvedPattern(s.From.Image); re != nil {
+			for _, c := range f.Stages {
+				if c != s && c.Name != "" && re.MatchString(strings.ToLower(c.Name)) {
+					based[c] = true
+				}
+			}
+		}
+	}
 	// FROM ${SRC} AS src, with SRC naming a stage by default: the build
 	// picks one of the unreferenced stages with --build-arg, so they are
 	// alternatives of a build stage, not targets that ship.
@@ -380,6 +395,22 @@ func (f *File) markFinal() {
 		}
 	}
 }
+
+// unresolvedPattern turns a name with ${VAR} references left in it into
+// an expression matching any value of them; nil when nothing else is left
+// (FROM ${BASE} may be any image).
+func unresolvedPattern(name string) *regexp.Regexp {
+	parts := varRef.Split(strings.ToLower(name), -1)
+	if strings.Join(parts, "") == "" {
+		return nil
+	}
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
+}
+
+var varRef = regexp.MustCompile(`\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*`)
 
 // stageRefs returns the --from values of a COPY and the from= of a
 // RUN's mounts: stage names, indexes or image references.
