@@ -100,7 +100,7 @@ the admission controller would reject the pod.`,
 	cmd.Flags().StringVar(&level, "level", "", "Pod Security Standards level whose controls fail the gate: baseline or restricted")
 	cmd.Flags().BoolVar(&imageAware, "image-aware", false, "open each container's image (from its registry, or --image-map) and check the manifest against it: root by the image's USER, runAsNonRoot that will not start, read-only roots the image writes to")
 	cmd.Flags().StringArrayVar(&imageMap, "image-map", nil, "NAME=TARGET: read the image named NAME in the manifests from TARGET (docker-archive:app.tar, oci-dir:...) instead of its registry; implies --image-aware; repeat for several")
-	cmd.Flags().BoolVar(&doFix, "fix", false, "add the missing settings that are safe to add (runAsNonRoot, seccomp, no privilege escalation, read-only root, capabilities dropped, no token; Compose read_only, cap_drop, no-new-privileges) to the files in place, keeping comments and order; then report what is left")
+	cmd.Flags().BoolVar(&doFix, "fix", false, "add the missing settings that cannot stop the workload, as added lines only (values you set are kept): seccomp, no privilege escalation, no token; with --image-aware also runAsNonRoot, a read-only root with volumes where the image writes, and capabilities dropped with what its entrypoint needs; then report what is left")
 	cmd.Flags().BoolVar(&diff, "diff", false, "with or without --fix: print what the fix would change as a unified diff, and change nothing")
 	sf.addTo(cmd)
 	return cmd
@@ -111,11 +111,22 @@ the admission controller would reject the pod.`,
 // reports whether the command is done (nothing left to report).
 func fixFiles(s *Streams, res *audit.Result, diff bool) (bool, error) {
 	var diffs strings.Builder
+	var opts []fix.Option
+	if res.ImageAware() {
+		opts = append(opts, fix.WithImages(res.ImageFacts))
+	}
 	for _, p := range res.Parsed {
-		fr, err := fix.File(p.Name, p.Source)
-		if err != nil {
-			res.Errors = append(res.Errors, err)
+		if why := fix.Source(p.Name, p.Source); why != "" {
+			fmt.Fprintf(s.Err, "bulwark: %s: not fixed: %s\n", p.Name, why)
 			continue
+		}
+		fr, err := fix.File(p.Name, p.Source, opts...)
+		if err != nil {
+			fmt.Fprintf(s.Err, "bulwark: not fixed: %s\n", report.Printable(err.Error()))
+			continue
+		}
+		for _, n := range fr.Notes {
+			fmt.Fprintf(s.Err, "bulwark: %s: %s\n", p.Name, report.Printable(n))
 		}
 		switch {
 		case diff:

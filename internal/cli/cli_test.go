@@ -678,8 +678,11 @@ func TestAuditFix(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "web.yaml")
 	os.WriteFile(file, src, 0o644)
 	r := run(t, nil, "audit", "--diff", file)
-	if r.code != 0 || !strings.Contains(r.stdout, "+          readOnlyRootFilesystem: true") || !strings.Contains(r.stdout, "+        runAsNonRoot: true") {
+	if r.code != 0 || !strings.Contains(r.stdout, "+      automountServiceAccountToken: false") || !strings.Contains(r.stdout, "+          type: RuntimeDefault") || strings.Contains(r.stdout, "readOnlyRootFilesystem") {
 		t.Errorf("--diff: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "--image-aware") {
+		t.Errorf("--diff without the image should say what it left: %s", r.stderr)
 	}
 	if b, _ := os.ReadFile(file); string(b) != string(src) {
 		t.Error("--diff changed the file")
@@ -691,10 +694,22 @@ func TestAuditFix(t *testing.T) {
 	for _, f := range rep.Findings {
 		left[f.ID] = true
 	}
-	// What the fix must not decide for people stays: privileged, host
-	// network, the unpinned image, limits.
-	if !left["RT002"] || !left["RT001"] || left["RT021"] || left["RT022"] || left["RT024"] || left["RT025"] || left["RT030"] || left["RT033"] {
+	// What the fix must not decide for people stays: privileged (so no
+	// allowPrivilegeEscalation: false, which the API server rejects beside
+	// it), host network, the unpinned image, limits; and without the
+	// image, runAsNonRoot, the read-only root and capabilities.
+	if !left["RT002"] || !left["RT001"] || !left["RT021"] || !left["RT022"] || left["RT024"] || !left["RT030"] || left["RT033"] {
 		t.Errorf("after --fix: %v\n%s", left, r.stderr)
+	}
+	// With the image (the real Debian image, root, no step-down tool): a
+	// read-only root with /tmp mounted, and no capabilities dropped.
+	deb := sharedtest.Path(t, "testdata", "images", "debian-bookworm.docker.tar")
+	aware := filepath.Join(t.TempDir(), "web.yaml")
+	os.WriteFile(aware, []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: debian:12\n"), 0o644)
+	r = run(t, nil, "audit", "--fix", "--no-cache", "--image-map", "debian:12=docker-archive:"+deb, aware)
+	b, _ := os.ReadFile(aware)
+	if !strings.Contains(string(b), "readOnlyRootFilesystem: true") || !strings.Contains(string(b), "mountPath: /tmp") || strings.Contains(string(b), "drop:") || strings.Contains(string(b), "runAsNonRoot") || !strings.Contains(r.stderr, "runs as root") {
+		t.Errorf("--fix --image-map: exit %d\n%s\n%s", r.code, b, r.stderr)
 	}
 	fixed, _ := os.ReadFile(file)
 	if !strings.Contains(string(fixed), "      - name: app\n") {

@@ -97,6 +97,15 @@ func (r *Result) factsOf(images []string) map[string]*rtrule.ImageFacts {
 	return out
 }
 
+// ImageFacts returns the facts of an image looked up during the audit,
+// nil when it was not (no --image-aware) or could not be read.
+func (r *Result) ImageFacts(image string) *rtrule.ImageFacts {
+	return r.facts[image]
+}
+
+// ImageAware reports whether the audit looked images up.
+func (r *Result) ImageAware() bool { return r.images != nil }
+
 func oneLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s

@@ -9,6 +9,7 @@ package harden
 import (
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +54,11 @@ type Profile struct {
 	Distro string `json:"distro,omitempty"`
 	// HasShell says whether /bin/sh exists (RUN lines need it).
 	HasShell bool `json:"hasShell"`
+	// StepDown names the step-down tool the image carries (gosu,
+	// su-exec), "" for none.
+	StepDown string `json:"stepDown,omitempty"`
+	// populated are the volume and write paths with files below them.
+	populated map[string]bool
 }
 
 // Mount is a path the container must be able to write, and why.
@@ -86,7 +92,22 @@ func ProfileOf(res *analyzer.Result) Profile {
 	sort.Strings(p.Volumes)
 	p.Command = entrypoint.Resolve(cfg, res.View)
 	var configs []string // web server configurations, for their listen lines
+	// Paths that may get an empty mount: are there files below them?
+	watch := append([]string{"/tmp"}, p.Volumes...)
+	for _, w := range writers {
+		for _, wp := range w.paths {
+			watch = append(watch, strings.Replace(wp, "HOME", strings.TrimSuffix(p.Home, "/"), 1))
+		}
+	}
+	p.populated = map[string]bool{}
 	res.View.Walk(func(f imagefs.File) {
+		if !f.Mode.IsDir() {
+			for _, w := range watch {
+				if strings.HasPrefix("/"+f.Path, strings.TrimSuffix(w, "/")+"/") {
+					p.populated[w] = true
+				}
+			}
+		}
 		if f.Mode.IsRegular() && analyzer.IsServerConfig(f.Path) {
 			configs = append(configs, f.Path)
 		}
@@ -99,7 +120,21 @@ func ProfileOf(res *analyzer.Result) Profile {
 	})
 	p.Binds = append(commandBinds(p.Command, cfg.Env), configBinds(res.View, configs)...)
 	p.Writes = knownWrites(res.View, p.Home)
+	for _, tool := range stepDownTools {
+		if _, ok := res.View.Resolve(tool); ok {
+			p.StepDown = path.Base(tool)
+			break
+		}
+	}
 	return p
+}
+
+// stepDownTools are the programs official images' entrypoints use to
+// drop from root to the service's user. setpriv and runuser are not among
+// them: util-linux puts them in every Debian image, used or not.
+var stepDownTools = []string{
+	"usr/local/bin/gosu", "usr/bin/gosu", "usr/sbin/gosu",
+	"sbin/su-exec", "usr/sbin/su-exec", "usr/bin/su-exec", "usr/local/bin/su-exec",
 }
 
 // resolveUser turns USER into numeric IDs with the image's account files.
@@ -220,12 +255,16 @@ func knownWrites(v *imagefs.View, home string) []Mount {
 func (p Profile) Facts() *rtrule.ImageFacts {
 	name, _, _ := strings.Cut(p.User, ":")
 	_, err := strconv.ParseInt(name, 10, 64)
-	f := &rtrule.ImageFacts{User: p.User, UID: p.UID, Numeric: err == nil, Root: p.Root}
+	f := &rtrule.ImageFacts{User: p.User, UID: p.UID, Numeric: err == nil, Root: p.Root, Resolved: p.Resolved, StepDown: p.StepDown != ""}
 	for _, v := range p.Volumes {
-		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: v, Reason: "VOLUME in the image", Volume: true})
+		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: v, Reason: "VOLUME in the image", Volume: true, Populated: p.populated[v]})
 	}
 	for _, w := range p.Writes {
-		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: w.Path, Reason: w.Reason})
+		f.Writes = append(f.Writes, rtrule.ImageWrite{Path: w.Path, Reason: w.Reason, Populated: p.populated[w.Path]})
+	}
+	if prog := p.Command.Path; prog != "" {
+		f.EntrypointCaps = p.FileCaps["/"+prog]
+		f.EntrypointSetuid = slices.Contains(p.Setuid, "/"+prog)
 	}
 	return f
 }

@@ -22,9 +22,24 @@ type ImageFacts struct {
 	UID     int64
 	Numeric bool
 	Root    bool
+	// Resolved is true when User resolves to UID through the image's
+	// /etc/passwd (a number always does).
+	Resolved bool
 	// Writes are paths the image is known to write (VOLUMEs, /tmp, the
 	// software's own), with why.
 	Writes []ImageWrite
+	// StepDown is true when the image carries a step-down tool (gosu,
+	// su-exec): an entrypoint that starts as root and switches
+	// user needs SETUID and SETGID, and usually CHOWN, DAC_OVERRIDE and
+	// FOWNER to prepare its data directory first.
+	StepDown bool
+	// EntrypointCaps are the file capabilities of the entrypoint program:
+	// without them in the bounding set the kernel refuses to run it, and
+	// with no_new_privs it runs without them.
+	EntrypointCaps []string
+	// EntrypointSetuid is true when the entrypoint program is setuid or
+	// setgid.
+	EntrypointSetuid bool
 }
 
 // ImageWrite is a path an image writes; Volume is true for a declared
@@ -33,6 +48,9 @@ type ImageFacts struct {
 type ImageWrite struct {
 	Path, Reason string
 	Volume       bool
+	// Populated is true when the image has files below the path: an empty
+	// volume mounted there would hide them.
+	Populated bool
 }
 
 // ImageLookup returns the facts of an image reference, or an error when
@@ -45,7 +63,7 @@ type imagePass struct {
 	facts map[string]*ImageFacts
 }
 
-var imageRules = []*Rule{rt050, rt051, rt052}
+var imageRules = []*Rule{rt050, rt051, rt052, rt055}
 
 // WorkloadImages runs the image-aware rules on a workload, with the facts
 // of each container's image.
@@ -138,6 +156,66 @@ var rt052 = imageRule(rule.Rule{ID: "RT052", Severity: finding.Medium,
 		})
 	})
 
+var rt055 = imageRule(rule.Rule{ID: "RT055", Severity: finding.High,
+	Title: "Capabilities dropped that the image's entrypoint needs (--image-aware)",
+	Why: "An entrypoint that starts as root and switches user with gosu or su-exec (the official postgres, redis, mariadb images) fails with \"operation not permitted\" without SETUID and SETGID. A program with file capabilities does not start when they are outside the bounding set, and runs without them under allowPrivilegeEscalation: false.",
+	Fix:  "Add back what the entrypoint needs (`bulwark harden IMAGE` lists it): for a step-down entrypoint capabilities.add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID], or run the image as its non-root user.",
+	Bad:  "spec:\n  containers:\n  - name: db\n    image: postgres:17   # root, steps down with gosu\n    securityContext:\n      capabilities:\n        drop: [ALL]",
+	Good: "spec:\n  containers:\n  - name: db\n    image: postgres:17\n    securityContext:\n      capabilities:\n        drop: [ALL]\n        add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID]"},
+	func(p *imagePass) {
+		p.each(func(c container, f *ImageFacts, uid *int64, _ *bool) {
+			sc := c.c.SecurityContext
+			if sc == nil || (sc.Privileged != nil && *sc.Privileged) {
+				return
+			}
+			var drop, add []string
+			if sc.Capabilities != nil {
+				for _, d := range sc.Capabilities.Drop {
+					drop = append(drop, capName(string(d)))
+				}
+				for _, a := range sc.Capabilities.Add {
+					add = append(add, capName(string(a)))
+				}
+			}
+			root := (uid != nil && *uid == 0) || (uid == nil && f.Root)
+			nnp := sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation
+			if msg := capsProblem(f, root, drop, add, nnp); msg != "" {
+				p.at(c.path+".securityContext.capabilities", fmt.Sprintf("container %q %s", c.c.Name, msg))
+			}
+		})
+	})
+
+// defaultCaps is the runtime's default capability set (Docker, containerd).
+var defaultCaps = []string{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+
+// capsProblem says why a container's capabilities stop its image's
+// entrypoint, "" when they do not: the bounding set is the default set
+// less what is dropped, plus what is added.
+func capsProblem(f *ImageFacts, root bool, drop, add []string, nnp bool) string {
+	has := func(c string) bool {
+		if containsFold(add, c) || containsFold(add, "ALL") {
+			return true
+		}
+		return !containsFold(drop, "ALL") && !containsFold(drop, c) && containsFold(defaultCaps, c)
+	}
+	if root && f.StepDown && (!has("SETUID") || !has("SETGID")) {
+		return "will not start: its entrypoint runs as root and switches user with gosu or su-exec, which needs SETUID and SETGID, and they are dropped"
+	}
+	var missing []string
+	for _, c := range f.EntrypointCaps {
+		if !has(capName(c)) {
+			missing = append(missing, capName(c))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Sprintf("will not start: its entrypoint has the file capabilities %s, which are outside the bounding set (the kernel refuses to run it)", strings.Join(missing, ", "))
+	}
+	if nnp && len(f.EntrypointCaps) > 0 && !root {
+		return fmt.Sprintf("runs without its entrypoint's file capabilities %s: no privilege escalation (no_new_privs) makes the kernel ignore them", strings.Join(f.EntrypointCaps, ", "))
+	}
+	return ""
+}
+
 func mounted(c *corev1.Container, p string) bool {
 	for _, m := range c.VolumeMounts {
 		mp := path.Clean(m.MountPath)
@@ -201,6 +279,31 @@ var serviceImageRules = []*Rule{
 			}
 			if len(missing) > 0 {
 				p.at("read_only", fmt.Sprintf("read_only is set, but its image %s writes to %s, where nothing is mounted", p.s.Image, strings.Join(missing, ", ")))
+			}
+		}),
+	serviceImageRule(rule.Rule{ID: "RT056", Severity: finding.High,
+		Title: "Compose service drops capabilities its image's entrypoint needs (--image-aware)",
+		Why:   "The Compose form of RT055: a root entrypoint that switches user with gosu or su-exec needs SETUID and SETGID; a program with file capabilities does not start without them in the bounding set, and runs without them under no-new-privileges.",
+		Fix:   "Add back what the entrypoint needs: cap_add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID] for a step-down entrypoint (`bulwark harden IMAGE --format compose`).",
+		Bad:   "services:\n  db:\n    image: postgres:17\n    cap_drop: [ALL]",
+		Good:  "services:\n  db:\n    image: postgres:17\n    cap_drop: [ALL]\n    cap_add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID]"},
+		func(p *servicePass, f *ImageFacts) {
+			if p.s.Privileged {
+				return
+			}
+			u := strings.TrimSpace(p.s.User)
+			if u == "" {
+				u = f.User
+			}
+			name, _, _ := strings.Cut(u, ":")
+			root := name == "" || name == "root" || name == "0"
+			nnp := false
+			for _, o := range p.s.SecurityOpt {
+				o = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(o)), "=", ":")
+				nnp = nnp || o == "no-new-privileges" || o == "no-new-privileges:true"
+			}
+			if msg := capsProblem(f, root, capNames(p.s.CapDrop), capNames(p.s.CapAdd), nnp); msg != "" {
+				p.at("cap_drop", msg)
 			}
 		}),
 }

@@ -66,6 +66,7 @@ func check(t *testing.T, r *Rule, example string) []finding.Finding {
 // exampleImages are the images the image-aware rules' examples name.
 var exampleImages = map[string]*ImageFacts{
 	"root-image:1": {Root: true},
+	"postgres:17":  {Root: true, StepDown: true, Writes: []ImageWrite{{Path: "/tmp", Reason: "temporary files"}}},
 	"nginx:1.27":   {User: "101", UID: 101, Numeric: true, Writes: []ImageWrite{{Path: "/tmp", Reason: "temporary files"}, {Path: "/var/cache/nginx", Reason: "nginx writes here"}}},
 }
 
