@@ -158,10 +158,10 @@ var rt052 = imageRule(rule.Rule{ID: "RT052", Severity: finding.Medium,
 
 var rt055 = imageRule(rule.Rule{ID: "RT055", Severity: finding.High,
 	Title: "Capabilities dropped that the image's entrypoint needs (--image-aware)",
-	Why: "An entrypoint that starts as root and switches user with gosu or su-exec (the official postgres, redis, mariadb images) fails with \"operation not permitted\" without SETUID and SETGID. A program with file capabilities does not start when they are outside the bounding set, and runs without them under allowPrivilegeEscalation: false.",
-	Fix:  "Add back what the entrypoint needs (`bulwark harden IMAGE` lists it): for a step-down entrypoint capabilities.add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID], or run the image as its non-root user.",
-	Bad:  "spec:\n  containers:\n  - name: db\n    image: postgres:17   # root, steps down with gosu\n    securityContext:\n      capabilities:\n        drop: [ALL]",
-	Good: "spec:\n  containers:\n  - name: db\n    image: postgres:17\n    securityContext:\n      capabilities:\n        drop: [ALL]\n        add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID]"},
+	Why:   "An entrypoint that starts as root and switches user with gosu or su-exec (the official postgres, redis, mariadb images) fails with \"operation not permitted\" without SETUID and SETGID. A program with file capabilities does not start when they are outside the bounding set, and runs without them under allowPrivilegeEscalation: false.",
+	Fix:   "Add back what the entrypoint needs (`bulwark harden IMAGE` lists it): for a step-down entrypoint capabilities.add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID], or run the image as its non-root user.",
+	Bad:   "spec:\n  containers:\n  - name: db\n    image: postgres:17   # root, steps down with gosu\n    securityContext:\n      capabilities:\n        drop: [ALL]",
+	Good:  "spec:\n  containers:\n  - name: db\n    image: postgres:17\n    securityContext:\n      capabilities:\n        drop: [ALL]\n        add: [CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID]"},
 	func(p *imagePass) {
 		p.each(func(c container, f *ImageFacts, uid *int64, _ *bool) {
 			sc := c.c.SecurityContext
