@@ -25,6 +25,7 @@ func newAuditCommand(s *Streams) *cobra.Command {
 		imageMap   []string
 		doFix      bool
 		diff       bool
+		pssVersion string
 	)
 	cmd := &cobra.Command{
 		Use:   "audit [PATH...]",
@@ -66,6 +67,13 @@ the admission controller would reject the pod.`,
 				args = []string{"."}
 			}
 			opts := audit.Options{Stdin: s.In, Keep: doFix || diff}
+			if pssVersion != "" {
+				v, err := rtrule.ParseVersion(pssVersion)
+				if err != nil {
+					return &exitError{code: ExitInput, msg: fmt.Sprintf("--pss-version: %q is not a version (want v1.N or latest)", pssVersion)}
+				}
+				opts.Rules = append(opts.Rules, rtrule.AtVersion(v))
+			}
 			if imageAware || len(imageMap) > 0 {
 				mapping := map[string]string{}
 				for _, m := range imageMap {
@@ -100,6 +108,7 @@ the admission controller would reject the pod.`,
 	cmd.Flags().StringVar(&level, "level", "", "Pod Security Standards level whose controls fail the gate: baseline or restricted")
 	cmd.Flags().BoolVar(&imageAware, "image-aware", false, "open each container's image (from its registry, or --image-map) and check the manifest against it: root by the image's USER, runAsNonRoot that will not start, read-only roots the image writes to")
 	cmd.Flags().StringArrayVar(&imageMap, "image-map", nil, "NAME=TARGET: read the image named NAME in the manifests from TARGET (docker-archive:app.tar, oci-dir:...) instead of its registry; implies --image-aware; repeat for several")
+	cmd.Flags().StringVar(&pssVersion, "pss-version", "latest", "Pod Security Standards version to decide the controls at, as the namespace label pod-security.kubernetes.io/enforce-version does (v1.25 ... v1.37, latest)")
 	cmd.Flags().BoolVar(&doFix, "fix", false, "add the missing settings that cannot stop the workload, as added lines only (values you set are kept): seccomp, no privilege escalation, no token; with --image-aware also runAsNonRoot, a read-only root with volumes where the image writes, and capabilities dropped with what its entrypoint needs; then report what is left")
 	cmd.Flags().BoolVar(&diff, "diff", false, "with or without --fix: print what the fix would change as a unified diff, and change nothing")
 	sf.addTo(cmd)

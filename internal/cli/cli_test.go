@@ -886,3 +886,19 @@ func TestLintBuildArg(t *testing.T) {
 		t.Errorf("bad --build-arg: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+func TestAuditPSSVersion(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "pod.yaml")
+	os.WriteFile(file, []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    sysctls:\n    - name: net.ipv4.tcp_slow_start_after_idle\n      value: \"0\"\n  containers:\n  - name: a\n    image: a:1\n"), 0o644)
+	// The sysctl joined the safe set in 1.37's policy: admission at 1.35
+	// rejects the pod at baseline, at 1.37 admits it.
+	if r := run(t, nil, "audit", "--level", "baseline", "--pss-version", "v1.35", file); r.code != 1 || !strings.Contains(r.stdout, "RT010") {
+		t.Errorf("v1.35: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, nil, "audit", "--level", "baseline", "--pss-version", "1.37", file); r.code != 0 || strings.Contains(r.stdout, "RT010") {
+		t.Errorf("v1.37: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, nil, "audit", "--pss-version", "one", file); r.code != 2 {
+		t.Errorf("bad version: exit %d", r.code)
+	}
+}

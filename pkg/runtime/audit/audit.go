@@ -30,6 +30,9 @@ type Options struct {
 	// Images, when set, turns on the image-aware rules: it returns the
 	// facts of a container's image.
 	Images rtrule.ImageLookup
+	// Rules are options for the runtime rules (rtrule.AtVersion for
+	// --pss-version).
+	Rules []rtrule.Option
 	// Keep keeps every file's source and trees in Result.Parsed (for
 	// --fix and pin). Without it a file's trees are let go once checked,
 	// so a run over many large manifests holds one or two at a time.
@@ -54,6 +57,7 @@ type Result struct {
 	Errors []error
 
 	images rtrule.ImageLookup
+	rules  []rtrule.Option
 	keep   bool
 	facts  map[string]*rtrule.ImageFacts
 	failed map[string]bool
@@ -130,7 +134,7 @@ func isCandidate(name string) bool {
 
 // Audit checks the files under paths.
 func Audit(paths []string, opts Options) *Result {
-	res := &Result{images: opts.Images, keep: opts.Keep, facts: map[string]*rtrule.ImageFacts{}, failed: map[string]bool{}, Others: map[string]int{}}
+	res := &Result{images: opts.Images, rules: opts.Rules, keep: opts.Keep, facts: map[string]*rtrule.ImageFacts{}, failed: map[string]bool{}, Others: map[string]int{}}
 	for _, p := range paths {
 		if p == Stdin {
 			if opts.Stdin == nil {
@@ -142,7 +146,7 @@ func Audit(paths []string, opts Options) *Result {
 				res.Errors = append(res.Errors, inputerr.New(p, 0, err))
 				continue
 			}
-			res.merge(parse(p, src, true))
+			res.merge(parse(p, src, true, res.rules))
 			continue
 		}
 		st, err := os.Stat(p)
@@ -151,7 +155,7 @@ func Audit(paths []string, opts Options) *Result {
 			continue
 		}
 		if !st.IsDir() {
-			res.merge(readFile(p, true))
+			res.merge(readFile(p, true, res.rules))
 			continue
 		}
 		var found []string
@@ -218,7 +222,7 @@ type file struct {
 	err      error
 }
 
-func readFile(name string, named bool) file {
+func readFile(name string, named bool, rules []rtrule.Option) file {
 	f, err := os.Open(name)
 	if err != nil {
 		return file{err: inputerr.New(name, 0, pathErr(err))}
@@ -228,14 +232,14 @@ func readFile(name string, named bool) file {
 	if err != nil {
 		return file{err: inputerr.New(name, 0, pathErr(err))}
 	}
-	return parse(name, src, named)
+	return parse(name, src, named, rules)
 }
 
 // parse parses one file and runs the rules that need no image. Files
 // found in a directory that are neither manifests nor Compose files (Helm
 // values, CI configs) are skipped quietly; a file named on the command
 // line gets a note.
-func parse(name string, src []byte, named bool) file {
+func parse(name string, src []byte, named bool, rules []rtrule.Option) file {
 	docs, err := k8s.Documents(name, src)
 	if err != nil {
 		if named || compose.IsComposeName(name) || looksLikeManifest(src) {
@@ -259,7 +263,7 @@ func parse(name string, src []byte, named bool) file {
 		out.notes = f.Skipped
 		lim := finding.NewLimit(0)
 		for _, w := range f.Workloads {
-			out.findings = append(out.findings, lim.Filter(rtrule.Workload(w))...)
+			out.findings = append(out.findings, lim.Filter(rtrule.Workload(w, rules...))...)
 		}
 		out.findings = append(out.findings, lim.Summaries()...)
 	case isCompose && len(docs) == 1:
@@ -332,7 +336,7 @@ func (r *Result) readAll(names []string) {
 	for range workers {
 		go func() {
 			for i := range next {
-				done[i] <- readFile(names[i], false)
+				done[i] <- readFile(names[i], false, r.rules)
 			}
 		}()
 	}

@@ -86,9 +86,8 @@ func File(name string, src []byte, opts ...Option) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		quiet := tokenlessAccounts(docs)
 		for _, w := range f.Workloads {
-			res.workload(w, quiet)
+			res.workload(w)
 		}
 	case len(docs) == 1 && compose.IsCompose(docs[0]):
 		f, err := compose.FromDoc(name, docs[0])
@@ -129,34 +128,6 @@ func first(s []string, n int) []string {
 	return s
 }
 
-// tokenlessAccounts are the ServiceAccounts in the same input that turn
-// off the token themselves ("namespace/name").
-func tokenlessAccounts(docs []*yaml.Node) map[string]bool {
-	out := map[string]bool{}
-	for _, d := range docs {
-		root := d
-		if d.Kind == yaml.DocumentNode && len(d.Content) > 0 {
-			root = d.Content[0]
-		}
-		if k := yamlpath.Get(root, "kind"); k == nil || k.Value != "ServiceAccount" {
-			continue
-		}
-		if a := yamlpath.Get(root, "automountServiceAccountToken"); a != nil && a.Value == "false" {
-			ns, name := "", ""
-			if m := yamlpath.Get(root, "metadata"); m != nil {
-				if n := yamlpath.Get(m, "name"); n != nil {
-					name = n.Value
-				}
-				if n := yamlpath.Get(m, "namespace"); n != nil {
-					ns = n.Value
-				}
-			}
-			out[ns+"/"+name] = true
-		}
-	}
-	return out
-}
-
 // The capabilities of Docker's and containerd's default set: what a
 // container had before capabilities were dropped. Only these are added
 // back; others it never had.
@@ -194,7 +165,7 @@ func addBack(f *rtrule.ImageFacts, root bool) ([]string, bool) {
 	return out, true
 }
 
-func (r *Result) workload(w *k8s.Workload, quiet map[string]bool) {
+func (r *Result) workload(w *k8s.Workload) {
 	spec, ok := yamlpath.Find(w.Doc, w.SpecPath)
 	if !ok || spec.Kind != yaml.MappingNode {
 		return
@@ -205,7 +176,7 @@ func (r *Result) workload(w *k8s.Workload, quiet map[string]bool) {
 	if sa == "" {
 		sa = ps.DeprecatedServiceAccount
 	}
-	if (sa == "" || sa == "default") && ps.AutomountServiceAccountToken == nil && !quiet[w.Namespace+"/default"] {
+	if (sa == "" || sa == "default") && ps.AutomountServiceAccountToken == nil && !w.AccountTokenOff {
 		r.add(spec, "automountServiceAccountToken", scalar("false", "!!bool"), at("automountServiceAccountToken"))
 	}
 	if ps.OS != nil && ps.OS.Name == corev1.Windows {

@@ -84,6 +84,11 @@ func NewPlan(image string, p Profile, opts Options) Plan {
 			add[c] = "--allow"
 		}
 	}
+	if _, ok := add["NET_BIND_SERVICE"]; ok {
+		// no_new_privs drops file capabilities, and Kubernetes sets no
+		// ambient ones: the sysctl is what lets a non-root process bind.
+		pl.UnprivilegedPorts = true
+	}
 	for c, why := range add {
 		pl.Add = append(pl.Add, Grant{Capability: c, Reason: why})
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/inputerr"
@@ -50,6 +51,9 @@ type Workload struct {
 	// AppArmor profiles in older manifests.
 	Meta *metav1.ObjectMeta
 	Spec *corev1.PodSpec
+	// AccountTokenOff is true when the pod's service account, defined in
+	// the same input, sets automountServiceAccountToken: false itself.
+	AccountTokenOff bool
 	// Doc is the YAML document, for line numbers.
 	Doc *yaml.Node
 }
@@ -91,6 +95,9 @@ type File struct {
 	Docs []*yaml.Node
 
 	objects int
+	// tokenOff are the ServiceAccounts ("namespace/name") that turn the
+	// token off themselves.
+	tokenOff map[string]bool
 }
 
 // IsManifest reports whether a document tree looks like a Kubernetes
@@ -127,6 +134,16 @@ func FromDocuments(name string, docs []*yaml.Node) (*File, error) {
 		if err := f.object(d, d.Content[0], ""); err != nil {
 			return nil, err
 		}
+	}
+	for _, w := range f.Workloads {
+		sa := w.Spec.ServiceAccountName
+		if sa == "" {
+			sa = w.Spec.DeprecatedServiceAccount
+		}
+		if sa == "" {
+			sa = "default"
+		}
+		w.AccountTokenOff = f.tokenOff[w.Namespace+"/"+sa]
 	}
 	return f, nil
 }
@@ -178,6 +195,14 @@ func (f *File) object(doc, node *yaml.Node, path string) error {
 			}
 		}
 		return nil
+	}
+	if tm.Kind == "ServiceAccount" {
+		if a := yamlpath.Get(node, "automountServiceAccountToken"); a != nil && a.Value == "false" {
+			if f.tokenOff == nil {
+				f.tokenOff = map[string]bool{}
+			}
+			f.tokenOff[tm.Metadata.Namespace+"/"+tm.Metadata.Name] = true
+		}
 	}
 	want, known := apiVersions[tm.Kind]
 	if !known {
@@ -237,8 +262,34 @@ func (f *File) object(doc, node *yaml.Node, path string) error {
 		return f.typeError(node, path, err)
 	}
 	w.SpecPath = join(path, specPath)
+	if w.Spec != nil {
+		applyDefaults(w.Spec)
+	}
 	f.Workloads = append(f.Workloads, w)
 	return nil
+}
+
+// applyDefaults does what the API server's defaulting does before
+// admission sees a pod, where it changes a Pod Security verdict: a volume
+// with no source is an emptyDir, and with hostNetwork every container
+// port's hostPort is its containerPort.
+func applyDefaults(s *corev1.PodSpec) {
+	for i := range s.Volumes {
+		if reflect.DeepEqual(s.Volumes[i].VolumeSource, corev1.VolumeSource{}) {
+			s.Volumes[i].EmptyDir = &corev1.EmptyDirVolumeSource{}
+		}
+	}
+	if s.HostNetwork {
+		for _, list := range [][]corev1.Container{s.InitContainers, s.Containers} {
+			for i := range list {
+				for j := range list[i].Ports {
+					if p := &list[i].Ports[j]; p.HostPort == 0 {
+						p.HostPort = p.ContainerPort
+					}
+				}
+			}
+		}
+	}
 }
 
 func join(a, b string) string {

@@ -179,7 +179,7 @@ var rt055 = imageRule(rule.Rule{ID: "RT055", Severity: finding.High,
 			}
 			root := (uid != nil && *uid == 0) || (uid == nil && f.Root)
 			nnp := sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation
-			if msg := capsProblem(f, root, drop, add, nnp); msg != "" {
+			if msg := capsProblem(f, root, drop, add, nnp, unprivilegedPorts(p.w.Spec)); msg != "" {
 				p.at(c.path+".securityContext.capabilities", fmt.Sprintf("container %q %s", c.c.Name, msg))
 			}
 		})
@@ -191,7 +191,7 @@ var defaultCaps = []string{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FS
 // capsProblem says why a container's capabilities stop its image's
 // entrypoint, "" when they do not: the bounding set is the default set
 // less what is dropped, plus what is added.
-func capsProblem(f *ImageFacts, root bool, drop, add []string, nnp bool) string {
+func capsProblem(f *ImageFacts, root bool, drop, add []string, nnp, lowPorts bool) string {
 	has := func(c string) bool {
 		if containsFold(add, c) || containsFold(add, "ALL") {
 			return true
@@ -210,10 +210,31 @@ func capsProblem(f *ImageFacts, root bool, drop, add []string, nnp bool) string 
 	if len(missing) > 0 {
 		return fmt.Sprintf("will not start: its entrypoint has the file capabilities %s, which are outside the bounding set (the kernel refuses to run it)", strings.Join(missing, ", "))
 	}
-	if nnp && len(f.EntrypointCaps) > 0 && !root {
-		return fmt.Sprintf("runs without its entrypoint's file capabilities %s: no privilege escalation (no_new_privs) makes the kernel ignore them", strings.Join(f.EntrypointCaps, ", "))
+	var lost []string
+	for _, c := range f.EntrypointCaps {
+		if c = capName(c); c != "NET_BIND_SERVICE" || !lowPorts {
+			lost = append(lost, c)
+		}
+	}
+	if nnp && len(lost) > 0 && !root {
+		return fmt.Sprintf("runs without its entrypoint's file capabilities %s: no privilege escalation (no_new_privs) makes the kernel ignore them", strings.Join(lost, ", "))
 	}
 	return ""
+}
+
+// unprivilegedPorts reports whether the pod lets any user bind ports
+// below 1024 (the namespaced sysctl harden sets), which makes
+// NET_BIND_SERVICE unnecessary.
+func unprivilegedPorts(s *corev1.PodSpec) bool {
+	if s.SecurityContext == nil {
+		return false
+	}
+	for _, sc := range s.SecurityContext.Sysctls {
+		if sc.Name == "net.ipv4.ip_unprivileged_port_start" {
+			return true
+		}
+	}
+	return false
 }
 
 func mounted(c *corev1.Container, p string) bool {
@@ -302,7 +323,9 @@ var serviceImageRules = []*Rule{
 				o = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(o)), "=", ":")
 				nnp = nnp || o == "no-new-privileges" || o == "no-new-privileges:true"
 			}
-			if msg := capsProblem(f, root, capNames(p.s.CapDrop), capNames(p.s.CapAdd), nnp); msg != "" {
+			// Docker lets every user bind low ports (it sets
+			// ip_unprivileged_port_start to 0 since 20.10).
+			if msg := capsProblem(f, root, capNames(p.s.CapDrop), capNames(p.s.CapAdd), nnp, true); msg != "" {
 				p.at("cap_drop", msg)
 			}
 		}),

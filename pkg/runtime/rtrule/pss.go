@@ -2,23 +2,68 @@ package rtrule
 
 import (
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/bulwarksec/bulwark/pkg/core/finding"
 	"github.com/bulwarksec/bulwark/pkg/core/rule"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 )
 
 // checks are the admission controller's checks by ID, at their latest
 // version: the same functions kube-apiserver runs.
-var checks = func() map[string]policy.CheckPodFn {
+var checks = checksAt(api.LatestVersion())
+
+// checksAt returns each check as admission runs it for a policy version
+// (the pod-security.kubernetes.io/enforce-version label): the newest
+// version of the check that is not newer than v. Checks that did not
+// exist yet at v are left out.
+func checksAt(v api.Version) map[string]policy.CheckPodFn {
 	m := map[string]policy.CheckPodFn{}
 	for _, c := range policy.DefaultChecks() {
-		m[string(c.ID)] = c.Versions[len(c.Versions)-1].CheckPod
+		for _, vc := range c.Versions {
+			if !v.Older(vc.MinimumVersion) {
+				m[string(c.ID)] = vc.CheckPod
+			}
+		}
 	}
 	return m
-}()
+}
+
+var (
+	versionsMu sync.Mutex
+	versions   = map[api.Version]map[string]policy.CheckPodFn{}
+)
+
+// checksFor caches checksAt by version.
+func checksFor(v api.Version) map[string]policy.CheckPodFn {
+	if v.Latest() {
+		return checks
+	}
+	versionsMu.Lock()
+	defer versionsMu.Unlock()
+	m, ok := versions[v]
+	if !ok {
+		m = checksAt(v)
+		versions[v] = m
+	}
+	return m
+}
+
+// ParseVersion reads a Pod Security Standards version ("v1.35", "1.35",
+// "latest").
+func ParseVersion(s string) (api.Version, error) {
+	if s != "" && s != "latest" && !strings.HasPrefix(s, "v") {
+		s = "v" + s
+	}
+	if s == "" {
+		s = "latest"
+	}
+	return api.ParseVersion(s)
+}
 
 // pss makes a Pod Security Standards rule: the check decides; podFields
 // (relative to the pod spec) and containerField (relative to a container)
@@ -28,11 +73,14 @@ func pss(r rule.Rule, level Level, check string, podFields []string, containerFi
 	r.ExampleLang = "yaml"
 	r.Aliases = append([]string{check}, r.Aliases...)
 	r.References = append(r.References, "https://kubernetes.io/docs/concepts/security/pod-security-standards/")
-	fn := checks[check]
-	if fn == nil {
+	if checks[check] == nil {
 		panic("rtrule: no Pod Security check " + check)
 	}
-	return &Rule{Rule: r, Level: level, workload: func(p *podPass) { p.pss(fn, podFields, containerField) }}
+	return &Rule{Rule: r, Level: level, workload: func(p *podPass) {
+		if fn := p.checks[check]; fn != nil {
+			p.pss(fn, podFields, containerField)
+		}
+	}}
 }
 
 // pss runs one admission check on the pod alone (pod-level fields), then,

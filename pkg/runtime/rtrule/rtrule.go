@@ -15,6 +15,8 @@ import (
 	"github.com/bulwarksec/bulwark/pkg/core/rule"
 	"github.com/bulwarksec/bulwark/pkg/runtime/compose"
 	"github.com/bulwarksec/bulwark/pkg/runtime/k8s"
+	"k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
 )
 
 // Level is a Pod Security Standards level.
@@ -79,9 +81,22 @@ func IDsAt(l Level) []string {
 	return out
 }
 
+// Option configures a check.
+type Option func(*podPass)
+
+// AtVersion decides the Pod Security Standards controls as admission does
+// for that policy version (the namespace's enforce-version label); the
+// default is the newest the vendored admission library knows.
+func AtVersion(v api.Version) Option {
+	return func(p *podPass) { p.checks = checksFor(v) }
+}
+
 // Workload checks a workload with every rule.
-func Workload(w *k8s.Workload) []finding.Finding {
-	p := &podPass{w: w}
+func Workload(w *k8s.Workload, opts ...Option) []finding.Finding {
+	p := &podPass{w: w, checks: checks}
+	for _, o := range opts {
+		o(p)
+	}
 	for _, r := range All() {
 		if r.workload != nil {
 			p.rule = r
@@ -106,9 +121,10 @@ func Service(file string, s *compose.Service) []finding.Finding {
 }
 
 type podPass struct {
-	w    *k8s.Workload
-	rule *Rule
-	out  []finding.Finding
+	w      *k8s.Workload
+	rule   *Rule
+	out    []finding.Finding
+	checks map[string]policy.CheckPodFn
 }
 
 // at reports a finding on a pod-spec field (path relative to the spec).

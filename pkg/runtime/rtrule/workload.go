@@ -141,8 +141,15 @@ unless automountServiceAccountToken is false.`,
 	if s.AutomountServiceAccountToken != nil && !*s.AutomountServiceAccountToken {
 		return
 	}
-	if sa := s.ServiceAccountName; sa != "" && sa != "default" {
+	sa := s.ServiceAccountName
+	if sa == "" {
+		sa = s.DeprecatedServiceAccount // what the API server reads when the new field is empty
+	}
+	if sa != "" && sa != "default" {
 		return // a service account of its own: it probably uses the API
+	}
+	if p.w.AccountTokenOff {
+		return // the ServiceAccount in the same input turns the token off
 	}
 	p.at("automountServiceAccountToken", "the default service account's token is mounted; set automountServiceAccountToken: false")
 }}
