@@ -78,7 +78,7 @@ func pss(r rule.Rule, level Level, check string, podFields []string, containerFi
 	}
 	return &Rule{Rule: r, Level: level, workload: func(p *podPass) {
 		if fn := p.checks[check]; fn != nil {
-			p.pss(fn, podFields, containerField)
+			p.pss(check, fn, podFields, containerField)
 		}
 	}}
 }
@@ -87,7 +87,7 @@ func pss(r rule.Rule, level Level, check string, podFields []string, containerFi
 // when that passes, on each container alone with the pod's settings: the
 // admission decision is the check's; isolating the containers only says
 // which one to point at.
-func (p *podPass) pss(fn policy.CheckPodFn, podFields []string, containerField string) {
+func (p *podPass) pss(check string, fn policy.CheckPodFn, podFields []string, containerField string) {
 	meta, spec := p.w.Meta, p.w.Spec
 	if meta == nil {
 		meta = &metav1.ObjectMeta{}
@@ -99,7 +99,13 @@ func (p *podPass) pss(fn policy.CheckPodFn, podFields []string, containerField s
 	podOnly.Containers, podOnly.InitContainers, podOnly.EphemeralContainers = nil, nil, nil
 	if r := fn(meta, &podOnly); !r.Allowed {
 		where := ""
+		if loc := podLocators[check]; loc != nil {
+			where = loc(spec, reason(r))
+		}
 		for _, f := range podFields {
+			if where != "" {
+				break
+			}
 			if l := p.w.Line(f); l > 0 && l != p.w.Line("") {
 				where = f
 				break
@@ -113,8 +119,17 @@ func (p *podPass) pss(fn policy.CheckPodFn, podFields []string, containerField s
 	}
 	visit := func(list string, n int, one func(i int) *corev1.PodSpec) {
 		for i := 0; i < n; i++ {
-			if r := fn(meta, one(i)); !r.Allowed {
-				p.at(fmt.Sprintf("%s[%d]%s", list, i, dotted(containerField)), reason(r))
+			s := one(i)
+			if r := fn(meta, s); !r.Allowed {
+				field := containerField
+				if loc := containerLocators[check]; loc != nil {
+					if c := only(s); c != nil {
+						if f := loc(c); f != "" {
+							field = f
+						}
+					}
+				}
+				p.at(fmt.Sprintf("%s[%d]%s", list, i, dotted(field)), reason(r))
 			}
 		}
 	}
@@ -133,6 +148,115 @@ func (p *podPass) pss(fn policy.CheckPodFn, podFields []string, containerField s
 		s.EphemeralContainers = spec.EphemeralContainers[i : i+1]
 		return &s
 	})
+}
+
+// only returns the one container of a pod spec made for one container.
+func only(s *corev1.PodSpec) *corev1.Container {
+	switch {
+	case len(s.Containers) == 1:
+		return &s.Containers[0]
+	case len(s.InitContainers) == 1:
+		return &s.InitContainers[0]
+	case len(s.EphemeralContainers) == 1:
+		c := corev1.Container(s.EphemeralContainers[0].EphemeralContainerCommon)
+		return &c
+	}
+	return nil
+}
+
+// podLocators point a pod-level finding at the entry that caused it,
+// not at the list or the first field of its control.
+var podLocators = map[string]func(s *corev1.PodSpec, reason string) string{
+	"hostNamespaces": func(s *corev1.PodSpec, _ string) string {
+		switch {
+		case s.HostNetwork:
+			return "hostNetwork"
+		case s.HostPID:
+			return "hostPID"
+		case s.HostIPC:
+			return "hostIPC"
+		}
+		return ""
+	},
+	"hostPathVolumes": func(s *corev1.PodSpec, _ string) string {
+		for i, v := range s.Volumes {
+			if v.HostPath != nil {
+				return fmt.Sprintf("volumes[%d].hostPath", i)
+			}
+		}
+		return ""
+	},
+	"restrictedVolumes": func(s *corev1.PodSpec, reason string) string {
+		for i, v := range s.Volumes {
+			if strings.Contains(reason, fmt.Sprintf("%q", v.Name)) {
+				return fmt.Sprintf("volumes[%d]", i)
+			}
+		}
+		return ""
+	},
+	"sysctls": func(s *corev1.PodSpec, reason string) string {
+		if s.SecurityContext == nil {
+			return ""
+		}
+		for i, sc := range s.SecurityContext.Sysctls {
+			if strings.Contains(reason, sc.Name) {
+				return fmt.Sprintf("securityContext.sysctls[%d]", i)
+			}
+		}
+		return ""
+	},
+}
+
+// containerLocators do the same for a container's entry (relative to the
+// container).
+var containerLocators = map[string]func(c *corev1.Container) string{
+	"hostPorts": func(c *corev1.Container) string {
+		for i, port := range c.Ports {
+			if port.HostPort != 0 {
+				return fmt.Sprintf("ports[%d].hostPort", i)
+			}
+		}
+		return ""
+	},
+	"hostProbesAndHostLifecycle": func(c *corev1.Container) string {
+		handler := func(name string, h *corev1.ProbeHandler) string {
+			switch {
+			case h == nil:
+			case h.HTTPGet != nil && h.HTTPGet.Host != "":
+				return name + ".httpGet.host"
+			case h.TCPSocket != nil && h.TCPSocket.Host != "":
+				return name + ".tcpSocket.host"
+			}
+			return ""
+		}
+		for _, pr := range []struct {
+			name string
+			p    *corev1.Probe
+		}{{"livenessProbe", c.LivenessProbe}, {"readinessProbe", c.ReadinessProbe}, {"startupProbe", c.StartupProbe}} {
+			if pr.p != nil {
+				if f := handler(pr.name, &pr.p.ProbeHandler); f != "" {
+					return f
+				}
+			}
+		}
+		if l := c.Lifecycle; l != nil {
+			for _, h := range []struct {
+				name string
+				h    *corev1.LifecycleHandler
+			}{{"lifecycle.postStart", l.PostStart}, {"lifecycle.preStop", l.PreStop}} {
+				if h.h == nil {
+					continue
+				}
+				switch {
+				case h.h.HTTPGet != nil && h.h.HTTPGet.Host != "":
+					return h.name + ".httpGet.host"
+				case h.h.TCPSocket != nil && h.h.TCPSocket.Host != "":
+					return h.name + ".tcpSocket.host"
+				}
+			}
+		}
+		return ""
+	},
 }
 
 func dotted(f string) string {

@@ -10,11 +10,13 @@ package rtrule
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/bulwarksec/bulwark/pkg/core/finding"
 	"github.com/bulwarksec/bulwark/pkg/core/rule"
 	"github.com/bulwarksec/bulwark/pkg/runtime/compose"
 	"github.com/bulwarksec/bulwark/pkg/runtime/k8s"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 )
@@ -103,8 +105,91 @@ func Workload(w *k8s.Workload, opts ...Option) []finding.Finding {
 			r.workload(p)
 		}
 	}
+	p.out = oneCause(w, p.out)
 	finding.Sort(p.out)
 	return p.out
+}
+
+// oneCause keeps one finding per cause where two controls of the
+// standards see the same field: a hostPath volume is both RT004 (baseline)
+// and a restricted volume type (RT020); an added capability both RT003
+// and RT025. The baseline finding stays; the restricted one keeps what
+// only it says.
+func oneCause(w *k8s.Workload, out []finding.Finding) []finding.Finding {
+	has := map[string]bool{}
+	for _, f := range out {
+		has[f.ID+" "+containerOf(f.Location.Field)] = true
+	}
+	kept := out[:0]
+	for _, f := range out {
+		switch f.ID {
+		case "RT020":
+			if has["RT004 "] && onlyHostPath(w.Spec) {
+				continue
+			}
+		case "RT025":
+			c := containerOf(f.Location.Field)
+			if has["RT003 "+c] {
+				var parts []string
+				for _, part := range strings.Split(f.Message, "; ") {
+					if !strings.Contains(part, "must not include") {
+						parts = append(parts, part)
+					}
+				}
+				if len(parts) == 0 || !strings.Contains(strings.Join(parts, ""), "drop") {
+					continue
+				}
+				f.Message = strings.Join(parts, "; ")
+			}
+			if lowerAll(w.Spec, c) {
+				f.Message += ` (capability names are upper case: "all" drops nothing, write ALL)`
+			}
+		}
+		kept = append(kept, f)
+	}
+	return kept
+}
+
+// containerOf is the container part of a field path ("" for the pod).
+func containerOf(field string) string {
+	for _, list := range []string{"initContainers[", "containers[", "ephemeralContainers["} {
+		if i := strings.Index(field, list); i >= 0 {
+			if j := strings.Index(field[i:], "]"); j >= 0 {
+				return field[i : i+j+1]
+			}
+		}
+	}
+	return ""
+}
+
+// onlyHostPath reports whether every volume outside the restricted set is
+// a hostPath volume.
+func onlyHostPath(s *corev1.PodSpec) bool {
+	for _, v := range s.Volumes {
+		vs := v.VolumeSource
+		allowed := vs.ConfigMap != nil || vs.CSI != nil || vs.DownwardAPI != nil || vs.EmptyDir != nil || vs.Ephemeral != nil ||
+			vs.PersistentVolumeClaim != nil || vs.Projected != nil || vs.Secret != nil || vs.Image != nil
+		if !allowed && vs.HostPath == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerAll reports whether the container ("containers[0]") drops "all"
+// in another case than ALL, which the runtime does not read as all.
+func lowerAll(s *corev1.PodSpec, c string) bool {
+	for _, x := range containers(s) {
+		if x.path != c || x.c.SecurityContext == nil || x.c.SecurityContext.Capabilities == nil {
+			continue
+		}
+		for _, d := range x.c.SecurityContext.Capabilities.Drop {
+			if strings.EqualFold(string(d), "all") && d != "ALL" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Service checks a Compose service with every rule.

@@ -241,3 +241,30 @@ func TestDocs(t *testing.T) {
 		t.Errorf("%s is missing or stale; run go test ./pkg/runtime/rtrule -run TestDocs -update", f)
 	}
 }
+
+// TestLocationsAndOneCause: findings point at the entry that caused them,
+// and one cause gives one finding.
+func TestLocationsAndOneCause(t *testing.T) {
+	src := "spec:\n  hostNetwork: false\n  hostPID: true\n  volumes:\n  - name: ok\n    emptyDir: {}\n  - name: host\n    hostPath:\n      path: /etc\n  containers:\n  - name: a\n    image: a:1\n    ports:\n    - containerPort: 80\n    - containerPort: 81\n      hostPort: 8081\n    livenessProbe:\n      httpGet:\n        host: 10.0.0.1\n        port: 80\n    securityContext:\n      capabilities:\n        drop: [all]\n        add: [NET_ADMIN]\n"
+	got := map[string]finding.Finding{}
+	for _, f := range Workload(pod(t, src)) {
+		if _, dup := got[f.ID]; dup {
+			t.Errorf("%s twice", f.ID)
+		}
+		got[f.ID] = f
+	}
+	for id, field := range map[string]string{
+		"RT001": "spec.hostPID", "RT004": "spec.volumes[1].hostPath", "RT005": "spec.containers[0].ports[1].hostPort",
+		"RT012": "spec.containers[0].livenessProbe.httpGet.host", "RT003": "spec.containers[0].securityContext.capabilities.add",
+	} {
+		if got[id].Location.Field != field {
+			t.Errorf("%s at %q, want %q", id, got[id].Location.Field, field)
+		}
+	}
+	if _, ok := got["RT020"]; ok {
+		t.Error("RT020 repeats RT004")
+	}
+	if m := got["RT025"].Message; strings.Contains(m, "NET_ADMIN") || !strings.Contains(m, `"all" drops nothing`) {
+		t.Errorf("RT025: %s", m)
+	}
+}
